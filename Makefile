@@ -1,0 +1,36 @@
+# Set-up and everyday commands. `make demo` and `make test` are all a fresh machine needs.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+# Without a GPU, install the CPU build of torch (torch==2.13.0 is the CPU wheel on our build machines;
+# elsewhere pass e.g. TORCH_CPU='torch --index-url <your CPU wheel index>').
+TORCH_CPU ?= torch==2.13.0
+TORCH_GPU ?= torch>=2.4
+
+.PHONY: setup demo test test-fast bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	if command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi -L >/dev/null 2>&1; then \
+		$(BIN)/pip install -q "$(TORCH_GPU)"; \
+	else \
+		$(BIN)/pip install -q $(TORCH_CPU); \
+	fi
+	$(BIN)/pip install -q -e ".[onnx,test]"
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/factcheck check seeds
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not slow"
+
+clean:
+	rm -rf $(VENV) build *.egg-info
