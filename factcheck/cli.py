@@ -1,16 +1,45 @@
-"""Command-line interface: parses options, calls the library, turns library errors into one line."""
+"""Command-line interface: parses options, calls the library, turns library errors into one line.
+
+Every library error (``FactcheckError``) becomes ``factcheck: error: <message>`` on stderr and exit
+code 2, with no traceback, whether the app runs as the console script or under ``CliRunner``.
+"""
 
 from __future__ import annotations
 
 import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Iterator, Optional
 
+import click
 import typer
+from typer.core import TyperGroup
 
 from factcheck import __version__
 from factcheck.errors import FactcheckError
+from factcheck.report import ReportFormat
+
+
+class CliError(click.ClickException):
+    """A library error shown as one line; exit code 2 like a usage error."""
+
+    exit_code = 2
+
+    def show(self, file=None) -> None:
+        click.echo(f"factcheck: error: {self.format_message()}", err=True)
+
+
+class _Group(TyperGroup):
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except FactcheckError as exc:
+            raise CliError(str(exc)) from None
+
 
 app = typer.Typer(
     name="factcheck",
+    cls=_Group,
     help="Find contradictions between news articles about the same event.",
     no_args_is_help=True,
     add_completion=False,
@@ -26,27 +55,79 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")] = False,
 ) -> None:
     """Find contradictions between news articles about the same event."""
 
 
 def main() -> None:
-    """Console-script entry point: library errors become one line on stderr and exit code 2."""
-    try:
-        app(standalone_mode=False)
-    except FactcheckError as exc:
-        print(f"factcheck: error: {exc}", file=sys.stderr)
-        sys.exit(2)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except typer.Abort:
-        print("factcheck: aborted", file=sys.stderr)
-        sys.exit(1)
-    except Exception as exc:  # click usage errors come through here in non-standalone mode
-        import click
+    """Console-script entry point."""
+    app()
 
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(2)
-        raise
+
+# --------------------------------------------------------------------------- check
+
+
+@contextmanager
+def _progress(quiet: bool) -> Iterator[object]:
+    """A rich progress bar on stderr, or None when quiet or stderr is not a terminal."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    console = Console(stderr=True)
+    if quiet or not console.is_terminal:
+        yield None
+        return
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, transient=True) as bar:
+        def stage(description: str, total: int):
+            task = bar.add_task(description, total=total)
+            return lambda n: bar.advance(task, n)
+
+        yield stage
+
+
+@app.command()
+def check(
+    inputs: Annotated[list[str], typer.Argument(help="Article files or folders (.txt .md .html .json .jsonl), or - for stdin.", show_default=False)],
+    fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help="Report format.")] = ReportFormat.terminal,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report to this file instead of stdout.")] = None,
+    nli_model: Annotated[str, typer.Option("--nli-model", help="NLI model: registry name (default, deberta-v3-base, ...), Hub id or local path.")] = "default",
+    embedder: Annotated[str, typer.Option("--embedder", help="Sentence embedder: registry name, sentence-transformers name or local path.")] = "default",
+    show_all: Annotated[bool, typer.Option("--all", help="Also report agreements and neutral pairs, not only contradictions.")] = False,
+    within: Annotated[bool, typer.Option("--within", help="Also compare sentences inside the same article.")] = False,
+    context: Annotated[bool, typer.Option("--context", help="Give the NLI premise its preceding sentence as context.")] = False,
+    top_k: Annotated[int, typer.Option("--top-k", min=1, help="Nearest neighbours per claim in each other article.")] = 5,
+    min_similarity: Annotated[float, typer.Option("--min-similarity", min=-1.0, max=1.0, help="Cosine similarity floor for aligned claims.")] = 0.45,
+    threshold: Annotated[Optional[float], typer.Option("--threshold", min=0.0, max=1.0, help="Contradiction threshold (default: the one fitted with the NLI model).")] = None,
+    thresholds_file: Annotated[Optional[Path], typer.Option("--thresholds", help="Thresholds JSON (from factcheck calibrate) to use instead of the model's.")] = None,
+    no_clauses: Annotated[bool, typer.Option("--no-clauses", help="Compare whole sentences only, no clause-level claims.")] = False,
+    batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="NLI batch size.")] = 32,
+    device: Annotated[Optional[str], typer.Option("--device", help="cpu, cuda, cuda:1 ... (default: a GPU if present).")] = None,
+    fail_on_contradiction: Annotated[bool, typer.Option("--fail-on-contradiction", help="Exit with code 1 when a contradiction is found.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Find sentences in different articles that contradict each other, with evidence."""
+    from dataclasses import replace
+
+    from factcheck.documents import read_documents
+    from factcheck.embed import load_embedder
+    from factcheck.nli import load_nli
+    from factcheck.pipeline import CheckSettings, model_thresholds, run_check
+    from factcheck.report import write_report
+    from factcheck.verdict import Thresholds
+
+    documents = read_documents(inputs, stdin=sys.stdin)
+    nli = load_nli(nli_model, device=device)
+    emb = load_embedder(embedder, device=device)
+    thresholds = Thresholds.load(thresholds_file) if thresholds_file else model_thresholds(nli)
+    if threshold is not None:
+        thresholds = replace(thresholds, contradiction=threshold, fitted_on="--threshold")
+    settings = CheckSettings(top_k=top_k, min_similarity=min_similarity, within=within, context=context,
+                             include_all=show_all, split_clauses=not no_clauses, batch_size=batch_size,
+                             thresholds=thresholds)
+    with _progress(quiet) as progress:
+        report = run_check(documents, emb, nli, settings, progress=progress)
+    write_report(report, fmt, output, texts={d.id: d.text for d in documents})
+    if fail_on_contradiction and any(f["label"] == "contradiction" for f in report["findings"]):
+        raise typer.Exit(1)

@@ -1,0 +1,223 @@
+"""`factcheck check` end to end: documents -> claims -> alignment -> two-way NLI -> verdicts -> report dict.
+
+Each stage is a plain function over plain data; the embedder and NLI model are passed in (or loaded
+by name once, here, for the CLI and the ``check`` convenience call).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable, Sequence, TextIO
+
+import numpy as np
+
+from factcheck import __version__
+from factcheck.align import align, count_possible_pairs
+from factcheck.claims import Claim, ClaimSet, extract_claim_set
+from factcheck.cues import contradiction_cues
+from factcheck.documents import Document, read_documents
+from factcheck.errors import InputError
+from factcheck.verdict import Thresholds, Verdict, decide, two_way_scores
+
+log = logging.getLogger("factcheck")
+
+SCHEMA = "factcheck.report/1"
+# progress(stage, total) returns a callback advanced by the number of items done.
+Progress = Callable[[str, int], Callable[[int], None]]
+
+
+@dataclass(frozen=True)
+class CheckSettings:
+    """Everything that changes what `check` reports; recorded in the report's ``settings``."""
+
+    top_k: int = 5
+    min_similarity: float = 0.45
+    within: bool = False
+    context: bool = False
+    include_all: bool = False
+    split_clauses: bool = True
+    min_words: int = 5
+    batch_size: int = 32
+    thresholds: Thresholds = field(default_factory=Thresholds)
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["thresholds"] = self.thresholds.to_dict()
+        return d
+
+
+@dataclass(frozen=True)
+class ScoredPair:
+    """One aligned claim pair with its NLI probabilities both ways and the verdict."""
+
+    a: Claim
+    b: Claim
+    similarity: float
+    forward: np.ndarray
+    backward: np.ndarray
+    label: Verdict
+    score: float
+    reasons: tuple[str, ...]
+
+
+def premise_text(claims: ClaimSet, claim: Claim, context: bool) -> str:
+    """The premise side of a pair: the claim, optionally after its preceding sentence."""
+    if not context or claim.sentence == 0:
+        return claim.text
+    prev = claims.sentences[claim.sentence - 1]
+    return f"{prev.text} {claim.text}"
+
+
+def _exclusions(claims: list[Claim]) -> set[tuple[int, int]]:
+    """Pairs that must not be compared: a clause with its own sentence or a sibling clause."""
+    by_sentence: dict[tuple[str, int], list[int]] = {}
+    for k, c in enumerate(claims):
+        by_sentence.setdefault((c.article, c.sentence), []).append(k)
+    out: set[tuple[int, int]] = set()
+    for members in by_sentence.values():
+        for x in members:
+            for y in members:
+                if x < y:
+                    out.add((x, y))
+    return out
+
+
+def score_pairs(claim_sets: Sequence[ClaimSet], embedder, nli, settings: CheckSettings,
+                progress: Progress | None = None) -> tuple[list[ScoredPair], dict]:
+    """Align claims across articles, run NLI both ways, decide. Returns the pairs and stats."""
+    claims = [c for cs in claim_sets for c in cs.claims]
+    sets = {cs.article: cs for cs in claim_sets}
+    groups = [c.article for c in claims]
+    stats = {"claims": len(claims), "pairs_possible": count_possible_pairs(groups, within=settings.within)}
+    if len(claims) < 2:
+        return [], {**stats, "pairs_scored": 0, "overlong_pairs": 0}
+    texts = [c.text for c in claims]
+    embeddings = embedder.embed(texts, batch_size=64, progress=progress("embedding claims", len(texts)) if progress else None)
+    candidates = align(embeddings, groups, top_k=settings.top_k, min_similarity=settings.min_similarity,
+                       within=settings.within, exclude=_exclusions(claims))
+    pairs: list[tuple[str, str]] = []
+    for cand in candidates:
+        a, b = claims[cand.i], claims[cand.j]
+        pairs.append((premise_text(sets[a.article], a, settings.context), b.text))
+        pairs.append((premise_text(sets[b.article], b, settings.context), a.text))
+    probs, overlong = nli.predict_with_flags(pairs, batch_size=settings.batch_size,
+                                             progress=progress("NLI on aligned pairs", len(pairs)) if progress else None)
+    forward, backward = probs[0::2], probs[1::2]
+    contradiction, agreement = two_way_scores(forward, backward)
+    labels, scores = decide(contradiction, agreement, settings.thresholds)
+    scored = []
+    for k, cand in enumerate(candidates):
+        a, b = claims[cand.i], claims[cand.j]
+        reasons = [f"contradiction {forward[k, 2]:.2f} forward, {backward[k, 2]:.2f} backward"]
+        reasons += contradiction_cues(a.text, b.text)
+        if overlong[2 * k] or overlong[2 * k + 1]:
+            reasons.append("a side exceeded the NLI model's window; its premise was truncated")
+        scored.append(ScoredPair(a, b, cand.similarity, forward[k], backward[k], labels[k], float(scores[k]),
+                                 tuple(reasons)))
+    stats.update(pairs_scored=len(candidates), nli_calls=len(pairs), overlong_pairs=int(np.sum(overlong)))
+    return scored, stats
+
+
+def best_per_sentence_pair(pairs: list[ScoredPair]) -> list[ScoredPair]:
+    """Keep one finding per (sentence, sentence) pair: clause claims must not repeat their sentence's finding."""
+    best: dict[tuple, ScoredPair] = {}
+    rank = {Verdict.contradiction: 2, Verdict.agreement: 1, Verdict.neutral: 0}
+    for p in pairs:
+        key = tuple(sorted([(p.a.article, p.a.sentence), (p.b.article, p.b.sentence)]))
+        cur = best.get(key)
+        if cur is None or (rank[p.label], p.score) > (rank[cur.label], cur.score):
+            best[key] = p
+    return list(best.values())
+
+
+def _finding(p: ScoredPair) -> dict:
+    def probs(row: np.ndarray) -> dict:
+        return {"entailment": round(float(row[0]), 4), "neutral": round(float(row[1]), 4),
+                "contradiction": round(float(row[2]), 4)}
+
+    return {
+        "label": p.label.value,
+        "score": round(p.score, 4),
+        "similarity": round(p.similarity, 4),
+        "claims": [{"article": c.article, "text": c.text, "start": c.start, "end": c.end} for c in (p.a, p.b)],
+        "nli": {"forward": probs(p.forward), "backward": probs(p.backward)},
+        "reasons": list(p.reasons),
+    }
+
+
+def build_report(documents: Sequence[Document], claim_sets: Sequence[ClaimSet], pairs: list[ScoredPair],
+                 stats: dict, settings: CheckSettings, embedder_info: dict, nli_info: dict) -> dict:
+    kept = best_per_sentence_pair(pairs)
+    if not settings.include_all:
+        kept = [p for p in kept if p.label is Verdict.contradiction]
+    order = {Verdict.contradiction: 0, Verdict.agreement: 1, Verdict.neutral: 2}
+    kept.sort(key=lambda p: (order[p.label], -p.score, -p.similarity))
+    counts = {v.value: 0 for v in Verdict}
+    for p in best_per_sentence_pair(pairs):
+        counts[p.label.value] += 1
+    n_claims = {cs.article: len(cs.claims) for cs in claim_sets}
+    return {
+        "schema": SCHEMA,
+        "version": __version__,
+        "models": {"embedder": embedder_info, "nli": nli_info},
+        "settings": settings.to_dict(),
+        "articles": [{"id": d.id, "source": d.source, "title": d.title, "n_claims": n_claims.get(d.id, 0),
+                      "dropped_chars": d.dropped_chars, "url": d.url, "date": d.date} for d in documents],
+        "stats": {**stats, "verdicts": counts},
+        "findings": [_finding(p) for p in kept],
+    }
+
+
+def run_check(documents: Sequence[Document], embedder, nli, settings: CheckSettings | None = None,
+              progress: Progress | None = None) -> dict:
+    """Check already-read documents with the given models; returns the report dict."""
+    settings = settings or CheckSettings()
+    if len(documents) < 2 and not settings.within:
+        raise InputError(f"need at least two articles to compare, got {len(documents)}; "
+                         "pass more files or use --within to check sentences inside one article")
+    started = time.perf_counter()
+    claim_sets = [extract_claim_set(d, min_words=settings.min_words, split_clauses=settings.split_clauses)
+                  for d in documents]
+    for d, cs in zip(documents, claim_sets):
+        if not cs.claims:
+            log.warning("%s: no claims found (%d characters kept, %d dropped as page furniture)",
+                        d.source, d.kept_chars, d.dropped_chars)
+    pairs, stats = score_pairs(claim_sets, embedder, nli, settings, progress)
+    stats["seconds"] = round(time.perf_counter() - started, 3)
+    return build_report(documents, claim_sets, pairs, stats, settings, embedder.info.to_dict(), nli.info.to_dict())
+
+
+def model_thresholds(nli) -> Thresholds:
+    """Thresholds saved with the NLI model (fitted on its dev split), else the neutral defaults."""
+    path = (nli.info.extra or {}).get("thresholds_file")
+    if path and Path(path).exists():
+        return Thresholds.load(path)
+    return Thresholds()
+
+
+def check(inputs: Sequence[str | Path] | str | Path, *, nli_model: str = "default", embedder: str = "default",
+          device: str | None = None, settings: CheckSettings | None = None, stdin: TextIO | None = None,
+          progress: Progress | None = None, nli=None, embedder_model=None) -> dict:
+    """Library entry point: ``check(["a.txt", "b.txt"])`` returns the JSON report as a dict.
+
+    Models are loaded by name unless instances are passed (``nli=``, ``embedder_model=``). Thresholds
+    default to those saved with the NLI model.
+    """
+    from factcheck.embed import load_embedder
+    from factcheck.nli import load_nli
+
+    if isinstance(inputs, (str, Path)):
+        inputs = [inputs]
+    documents = read_documents(list(inputs), stdin=stdin)
+    nli = nli if nli is not None else load_nli(nli_model, device=device)
+    embedder_model = embedder_model if embedder_model is not None else load_embedder(embedder, device=device)
+    if settings is None:
+        settings = CheckSettings(thresholds=model_thresholds(nli))
+    return run_check(documents, embedder_model, nli, settings, progress)
+
+
+__all__ = ["CheckSettings", "ScoredPair", "check", "run_check", "score_pairs", "build_report",
+           "best_per_sentence_pair", "premise_text", "model_thresholds"]

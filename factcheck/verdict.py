@@ -1,0 +1,108 @@
+"""Pure aggregation of two-way NLI probabilities into a verdict. No models here."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from enum import Enum
+from pathlib import Path
+
+import numpy as np
+
+from factcheck.errors import InputError
+
+# Column order of every NLI probability array in the project (factcheck.nli.LABELS).
+ENT, NEU, CON = 0, 1, 2
+
+
+class Verdict(str, Enum):
+    contradiction = "contradiction"
+    agreement = "agreement"
+    neutral = "neutral"
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Decision thresholds, kept in one place and saved with the model they were fitted for.
+
+    ``contradiction``: minimum two-way contradiction score to report a contradiction.
+    ``agreement``: minimum entailment probability (either direction) to call a pair agreement.
+    """
+
+    contradiction: float = 0.5
+    agreement: float = 0.5
+    fitted_on: str | None = None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def load(cls, path: str | Path) -> "Thresholds":
+        p = Path(path)
+        try:
+            data = json.loads(p.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise InputError(f"{p}: cannot read thresholds ({exc})") from None
+        # A calibrate file may hold more than the verdict needs; take what we know.
+        verdict = data.get("verdict", data)
+        try:
+            return cls(float(verdict["contradiction"]), float(verdict["agreement"]), verdict.get("fitted_on"))
+        except (KeyError, TypeError, ValueError):
+            raise InputError(f"{p}: thresholds file needs numeric 'contradiction' and 'agreement'") from None
+
+
+def two_way_scores(forward: np.ndarray, backward: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Contradiction and agreement scores for pairs scored both ways, arrays of shape (n, 3).
+
+    Contradiction is symmetric, so both directions must see it: the mean of the two contradiction
+    probabilities. Agreement holds if either claim entails the other (one may say more): the
+    max of the two entailment probabilities.
+    """
+    forward = np.asarray(forward, dtype=float).reshape(-1, 3)
+    backward = np.asarray(backward, dtype=float).reshape(-1, 3)
+    if forward.shape != backward.shape:
+        raise ValueError(f"forward {forward.shape} and backward {backward.shape} differ")
+    contradiction = (forward[:, CON] + backward[:, CON]) / 2
+    agreement = np.maximum(forward[:, ENT], backward[:, ENT])
+    return contradiction, agreement
+
+
+def decide(contradiction: np.ndarray, agreement: np.ndarray, thresholds: Thresholds) -> tuple[list[Verdict], np.ndarray]:
+    """Labels and scores in [0, 1]: the contradiction or agreement score, or for neutral 1 - the larger."""
+    labels: list[Verdict] = []
+    scores = np.empty(len(contradiction))
+    for k, (c, a) in enumerate(zip(contradiction, agreement)):
+        if c >= thresholds.contradiction and c >= a:
+            labels.append(Verdict.contradiction)
+            scores[k] = c
+        elif a >= thresholds.agreement:
+            labels.append(Verdict.agreement)
+            scores[k] = a
+        else:
+            labels.append(Verdict.neutral)
+            scores[k] = 1.0 - max(c, a)
+    return labels, scores
+
+
+def fit_contradiction_threshold(scores: np.ndarray, is_contradiction: np.ndarray, beta: float = 1.0,
+                                grid: np.ndarray | None = None) -> tuple[float, float]:
+    """Threshold on the two-way contradiction score maximising F-beta on labelled dev pairs.
+
+    Returns (threshold, f_beta at that threshold). Fit on a dev split only, never on what you report.
+    """
+    scores = np.asarray(scores, dtype=float)
+    gold = np.asarray(is_contradiction, dtype=bool)
+    if scores.shape != gold.shape or len(scores) == 0:
+        raise ValueError("scores and labels must be non-empty and of the same length")
+    grid = np.linspace(0.05, 0.95, 91) if grid is None else grid
+    best_t, best_f = 0.5, -1.0
+    for t in grid:
+        pred = scores >= t
+        tp = float(np.sum(pred & gold))
+        fp = float(np.sum(pred & ~gold))
+        fn = float(np.sum(~pred & gold))
+        denom = (1 + beta**2) * tp + beta**2 * fn + fp
+        f = (1 + beta**2) * tp / denom if denom else 0.0
+        if f > best_f:
+            best_t, best_f = float(t), f
+    return best_t, best_f
