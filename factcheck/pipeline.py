@@ -20,11 +20,11 @@ from factcheck.claims import Claim, ClaimSet, extract_claim_set
 from factcheck.cues import contradiction_cues
 from factcheck.documents import Document, read_documents
 from factcheck.errors import InputError
+from factcheck.report import SCHEMA
 from factcheck.verdict import Thresholds, Verdict, decide, two_way_scores
 
 log = logging.getLogger("factcheck")
 
-SCHEMA = "factcheck.report/1"
 # progress(stage, total) returns a callback advanced by the number of items done.
 Progress = Callable[[str, int], Callable[[int], None]]
 
