@@ -1,0 +1,560 @@
+"""Natural-language inference: P(entailment, neutral, contradiction) for (premise, hypothesis) pairs.
+
+Backends share one interface (``NLIModel.predict``): PyTorch via transformers, or an ONNX export
+via onnxruntime. Output columns always follow ``LABELS``, whatever the model's own label order:
+labels are mapped by name from the model's ``config.id2label`` (``label_permutation``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from factcheck.batching import run_batched
+from factcheck.device import autocast_dtype, resolve_device
+from factcheck.errors import InputError, ModelError
+from factcheck.models import ModelInfo, models_dir
+
+__all__ = [
+    "LABELS",
+    "NLI_MODELS",
+    "Backend",
+    "LabelMapping",
+    "NLIModel",
+    "OnnxNLI",
+    "RegistryEntry",
+    "TransformersNLI",
+    "label_permutation",
+    "load_nli",
+    "softmax",
+]
+
+LABELS = ("entailment", "neutral", "contradiction")
+log = logging.getLogger("factcheck")
+
+Pair = tuple[str, str]
+
+
+class Backend(str, Enum):
+    """How an NLI model runs."""
+
+    TRANSFORMERS = "transformers"
+    ONNX = "onnx"
+
+
+# ---------------------------------------------------------------------------------------------
+# Label mapping (pure; tested without models)
+
+# Normalised label name (lower case, "-"/" " -> "_") -> canonical name.
+_LABEL_SYNONYMS: dict[str, str] = {
+    "entailment": "entailment",
+    "entail": "entailment",
+    "entails": "entailment",
+    "entailed": "entailment",
+    "neutral": "neutral",
+    "contradiction": "contradiction",
+    "contradict": "contradiction",
+    "contradicts": "contradiction",
+    "contradictory": "contradiction",
+    "not_entailment": "not_entailment",
+    "non_entailment": "not_entailment",
+    "not_entail": "not_entailment",
+    "non_entail": "not_entailment",
+    "notentailment": "not_entailment",
+}
+# The two label sets we understand, as canonical names -> the LABELS index each one feeds.
+_LABEL_SETS: dict[frozenset[str], dict[str, int]] = {
+    frozenset(LABELS): {name: LABELS.index(name) for name in LABELS},
+    # A 2-way model cannot tell contradiction from neutral: all not_entailment mass goes to
+    # neutral, so such a model never reports a contradiction it cannot see.
+    frozenset({"entailment", "not_entailment"}): {
+        "entailment": LABELS.index("entailment"),
+        "not_entailment": LABELS.index("neutral"),
+    },
+}
+TWO_WAY_RULE = (
+    "2-way model: entailment -> entailment, not_entailment -> neutral, contradiction = 0 "
+    "(it cannot tell contradiction from neutral, so it never reports a contradiction)"
+)
+
+
+@dataclass(frozen=True)
+class LabelMapping:
+    """Where each of a model's output columns goes in ``LABELS`` order."""
+
+    model_labels: tuple[str, ...]
+    targets: tuple[int, ...]  # targets[i]: the LABELS index that model column i feeds
+
+    def apply(self, probs: np.ndarray) -> np.ndarray:
+        """Map ``(n, k)`` model-order probabilities to ``(n, 3)`` probabilities in ``LABELS`` order."""
+        probs = np.asarray(probs, dtype=np.float32)
+        if probs.ndim != 2 or probs.shape[1] != len(self.targets):
+            raise ModelError(f"NLI model returned shape {probs.shape}, expected (n, {len(self.targets)})")
+        out = np.zeros((probs.shape[0], len(LABELS)), dtype=np.float32)
+        for column, target in enumerate(self.targets):
+            out[:, target] += probs[:, column]
+        return out
+
+    def describe(self) -> str:
+        """One line for provenance, e.g. ``"CONTRADICTION->contradiction, ..."``."""
+        pairs = ", ".join(f"{m}->{LABELS[t]}" for m, t in zip(self.model_labels, self.targets))
+        return f"{pairs}; {TWO_WAY_RULE}" if len(self.targets) == 2 else pairs
+
+
+def _canonical(label: str) -> str | None:
+    return _LABEL_SYNONYMS.get(re.sub(r"[\s\-]+", "_", str(label).strip().lower()))
+
+
+def label_permutation(id2label: Mapping[int | str, str], model: str = "the model") -> LabelMapping:
+    """Map a model's ``id2label`` onto ``LABELS`` by label name (case-insensitive, with synonyms).
+
+    3-way label sets may come in any order. A 2-way entailment/not_entailment set maps
+    not_entailment onto neutral and leaves contradiction at 0 (``TWO_WAY_RULE``). Any other set
+    (``LABEL_0``..., positive/negative, duplicates, gaps in the ids) raises ``ModelError``.
+    """
+    try:
+        by_id = {int(i): str(label) for i, label in id2label.items()}
+    except (TypeError, ValueError) as exc:
+        raise ModelError(f"NLI model {model} has non-integer label ids {sorted(map(str, id2label))}") from exc
+    labels = tuple(by_id[i] for i in sorted(by_id))
+    canonical = [_canonical(label) for label in labels]
+    rule = _LABEL_SETS.get(frozenset(canonical)) if None not in canonical else None
+    if rule is None or sorted(by_id) != list(range(len(by_id))) or len(set(canonical)) != len(canonical):
+        raise ModelError(
+            f"NLI model {model} has labels {list(labels)}; need entailment/neutral/contradiction "
+            "(or entailment/not_entailment): pick an NLI model or fix config.json id2label"
+        )
+    return LabelMapping(model_labels=labels, targets=tuple(rule[name] for name in canonical))
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    """Row-wise softmax in float32, stable for large logits."""
+    z = np.asarray(logits, dtype=np.float32)
+    z = z - z.max(axis=-1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Model interface
+
+_APPROX_TOKEN = re.compile(r"\w+|[^\w\s]")
+
+
+class NLIModel(ABC):
+    """An NLI model: ``predict(pairs)`` gives ``(n, 3)`` probabilities in ``LABELS`` order.
+
+    Subclasses set ``info`` and ``max_length`` and implement ``_predict_batch``; they may
+    override ``token_lengths`` with their tokenizer's exact count.
+    """
+
+    info: ModelInfo
+    max_length: int
+
+    @abstractmethod
+    def _predict_batch(self, pairs: list[Pair]) -> np.ndarray:
+        """``(b, 3)`` probabilities in ``LABELS`` order for one batch."""
+
+    def token_lengths(self, pairs: Sequence[Pair]) -> np.ndarray:
+        """Pair length in model tokens incl. special tokens. Base: words + punctuation + 3 (an underestimate for subword tokenizers)."""
+        return np.array(
+            [len(_APPROX_TOKEN.findall(p)) + len(_APPROX_TOKEN.findall(h)) + 3 for p, h in pairs], dtype=np.int64
+        )
+
+    def overlong(self, pairs: Sequence[Pair]) -> np.ndarray:
+        """Boolean mask: the pair is longer than ``max_length`` tokens (the premise gets truncated)."""
+        return self.token_lengths(_check_pairs(pairs)) > self.max_length
+
+    def predict_with_flags(
+        self, pairs: Sequence[Pair], batch_size: int = 32, progress: Callable[[int], None] | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Probabilities ``(n, 3)`` and the ``overlong`` mask ``(n,)``.
+
+        Batches are sorted by token length so padding stays small. Overlong pairs are still
+        scored on their truncated premise, flagged in the mask, and counted in a warning.
+        """
+        pairs = _check_pairs(pairs)
+        if not pairs:
+            return np.zeros((0, len(LABELS)), dtype=np.float32), np.zeros(0, dtype=bool)
+        lengths = self.token_lengths(pairs)
+        flags = lengths > self.max_length
+        if flags.any():
+            log.warning(
+                "%d of %d NLI pairs exceed %s's limit of %d tokens: scored on a truncated premise and flagged",
+                int(flags.sum()),
+                len(pairs),
+                self.info.name,
+                self.max_length,
+            )
+        probs = run_batched(
+            list(range(len(pairs))),
+            lambda idx: self._predict_batch([pairs[i] for i in idx]),
+            batch_size,
+            key=lambda i: lengths[i],
+            progress=progress,
+        )
+        return np.asarray(probs, dtype=np.float32), flags
+
+    def predict(
+        self, pairs: Sequence[Pair], batch_size: int = 32, progress: Callable[[int], None] | None = None
+    ) -> np.ndarray:
+        """``(n, 3)`` probabilities in ``LABELS`` order; see ``predict_with_flags`` for overlong pairs."""
+        return self.predict_with_flags(pairs, batch_size, progress)[0]
+
+
+def _check_pairs(pairs: Sequence[Pair]) -> list[Pair]:
+    out = []
+    for pair in pairs:
+        if isinstance(pair, str) or len(pair) != 2 or not all(isinstance(t, str) for t in pair):
+            raise InputError(f"NLI input must be (premise, hypothesis) string pairs, got {pair!r:.80}")
+        out.append((pair[0], pair[1]))
+    return out
+
+
+class _TokenizedNLI(NLIModel):
+    """Shared by backends that use a Hugging Face tokenizer: exact lengths, premise-first truncation."""
+
+    def __init__(self, tokenizer, mapping: LabelMapping, info: ModelInfo, max_length: int) -> None:
+        self.tokenizer = tokenizer
+        self.mapping = mapping
+        self.info = info
+        self.max_length = max_length
+
+    @abstractmethod
+    def _logits(self, pairs: list[Pair]) -> np.ndarray:
+        """``(b, k)`` raw logits in the model's own label order."""
+
+    def _predict_batch(self, pairs: list[Pair]) -> np.ndarray:
+        return self.mapping.apply(softmax(self._logits(pairs)))
+
+    def token_lengths(self, pairs: Sequence[Pair]) -> np.ndarray:
+        if not pairs:
+            return np.zeros(0, dtype=np.int64)
+        enc = self.tokenizer([p for p, _ in pairs], [h for _, h in pairs], truncation=False, verbose=False)
+        return np.array([len(ids) for ids in enc["input_ids"]], dtype=np.int64)
+
+    def _encode(self, pairs: list[Pair], tensors: str):
+        premises, hypotheses = [p for p, _ in pairs], [h for _, h in pairs]
+        kwargs: dict[str, Any] = dict(padding=True, max_length=self.max_length, return_tensors=tensors)
+        try:
+            return self.tokenizer(premises, hypotheses, truncation="only_first", **kwargs)
+        except Exception:  # tokenizers raises a bare Exception when the hypothesis alone is too long
+            return self.tokenizer(premises, hypotheses, truncation="longest_first", **kwargs)
+
+
+class TransformersNLI(_TokenizedNLI):
+    """A PyTorch sequence-classification model (safetensors only, no remote code)."""
+
+    def __init__(self, model, tokenizer, info: ModelInfo, mapping: LabelMapping, max_length: int, device: str) -> None:
+        super().__init__(tokenizer, mapping, info, max_length)
+        self.model = model.eval()
+        self.device = device
+
+    @classmethod
+    def load(
+        cls,
+        source: str | Path,
+        *,
+        name: str | None = None,
+        revision: str | None = None,
+        licence: str | None = None,
+        device: str | None = None,
+    ) -> TransformersNLI:
+        """Load from a local directory or a Hub id (Hub: cache first, then network)."""
+        import torch
+        from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+        device = resolve_device(device)
+        dtype = autocast_dtype(device) or torch.float32
+        local = Path(source).is_dir()
+        name = name or str(source)
+
+        def from_pretrained(local_files_only: bool):
+            common = dict(revision=revision, local_files_only=local_files_only, trust_remote_code=False)
+            tokenizer = AutoTokenizer.from_pretrained(source, **common)
+            model = AutoModelForSequenceClassification.from_pretrained(
+                source, use_safetensors=True, dtype=dtype, **common
+            )
+            return tokenizer, model
+
+        tokenizer, model = _local_load(from_pretrained, source, name) if local else _hub_load(from_pretrained, name)
+        config = model.config
+        mapping = label_permutation(config.id2label, model=name)
+        model.to(device)
+        if local:
+            revision, extra = _local_provenance(Path(source), _weight_files(Path(source)))
+            licence = licence or _card_licence(Path(source))
+        else:
+            extra = {"requested_revision": revision or "main"}
+            revision = getattr(config, "_commit_hash", None) or revision or "main"
+        max_length = _max_length(tokenizer, config)
+        info = ModelInfo(
+            name=name,
+            source=str(Path(source).resolve()) if local else str(source),
+            backend=Backend.TRANSFORMERS.value,
+            revision=revision,
+            licence=licence,
+            extra=extra | _mapping_extra(mapping, max_length) | {"device": device, "dtype": str(dtype).removeprefix("torch.")},
+        )
+        _warn_two_way(mapping, name)
+        return cls(model, tokenizer, info, mapping, max_length, device)
+
+    def _logits(self, pairs: list[Pair]) -> np.ndarray:
+        import torch
+
+        enc = self._encode(pairs, "pt").to(self.device)
+        with torch.inference_mode():
+            return self.model(**enc).logits.float().cpu().numpy()
+
+
+class OnnxNLI(_TokenizedNLI):
+    """An ONNX export (fp32 or int8) run by onnxruntime, with the tokenizer and config.json beside it."""
+
+    def __init__(self, session, tokenizer, info: ModelInfo, mapping: LabelMapping, max_length: int) -> None:
+        super().__init__(tokenizer, mapping, info, max_length)
+        self.session = session
+        self.input_names = [i.name for i in session.get_inputs()]
+
+    @classmethod
+    def load(
+        cls,
+        model_dir: str | Path,
+        *,
+        file: str | None = None,
+        name: str | None = None,
+        licence: str | None = None,
+        device: str | None = None,
+    ) -> OnnxNLI:
+        """Load ``model_dir/file`` (default: ``model_int8.onnx`` if present, else ``model.onnx``)."""
+        from transformers import AutoConfig, AutoTokenizer
+
+        from factcheck.onnx_export import FP32_FILE, INT8_FILE, onnx_session
+
+        model_dir = Path(model_dir)
+        name = name or str(model_dir)
+        if file is None:
+            file = INT8_FILE if (model_dir / INT8_FILE).is_file() else FP32_FILE
+        path = model_dir / file
+        if not path.is_file():
+            raise ModelError(
+                f"NLI model {name}: {path} is missing; export it with factcheck.onnx_export.export_onnx({str(model_dir)!r})"
+            )
+
+        def from_pretrained(local_files_only: bool):
+            return AutoTokenizer.from_pretrained(model_dir), AutoConfig.from_pretrained(model_dir)
+
+        tokenizer, config = _local_load(from_pretrained, model_dir, name)
+        mapping = label_permutation(config.id2label, model=name)
+        revision, extra = _local_provenance(model_dir, [path])
+        max_length = _max_length(tokenizer, config)
+        session = onnx_session(path, device)
+        info = ModelInfo(
+            name=name,
+            source=str(model_dir.resolve()),
+            backend=Backend.ONNX.value,
+            revision=revision,
+            licence=licence or _card_licence(model_dir),
+            extra=extra
+            | _mapping_extra(mapping, max_length)
+            | {"file": file, "providers": list(session.get_providers())},
+        )
+        _warn_two_way(mapping, name)
+        return cls(session, tokenizer, info, mapping, max_length)
+
+    def _logits(self, pairs: list[Pair]) -> np.ndarray:
+        enc = self._encode(pairs, "np")
+        ids = enc["input_ids"]
+        feed = {n: (enc[n] if n in enc else np.zeros_like(ids)).astype(np.int64) for n in self.input_names}
+        return np.asarray(self.session.run(None, feed)[0], dtype=np.float32)
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading helpers
+
+_HUB_ERROR = "cannot load NLI model '{name}' from the Hugging Face Hub (no network?); use --nli-model default for the offline model"
+# Positions RoBERTa-style models reserve (padding_idx + 1) out of max_position_embeddings.
+_POSITION_OFFSET: dict[str, int] = {"roberta": 2, "xlm-roberta": 2, "camembert": 2}
+_WEIGHT_PATTERNS = ("*.safetensors",)
+
+
+def _hub_load(load: Callable[[bool], Any], name: str):
+    """Load from the local Hub cache without touching the network; fall back to downloading."""
+    # Hub and transformers errors (offline, not found, missing files) are all OSError subclasses.
+    try:
+        return load(True)
+    except (OSError, ValueError):
+        pass
+    try:
+        return load(False)
+    except (OSError, ValueError) as exc:
+        raise ModelError(_HUB_ERROR.format(name=name)) from exc
+
+
+def _local_load(load: Callable[[bool], Any], model_dir: str | Path, name: str):
+    try:
+        return load(True)
+    except (OSError, ValueError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ModelError(f"cannot load NLI model {name} from {model_dir}: {first}") from exc
+
+
+def _max_length(tokenizer, config) -> int:
+    """Longest pair the model takes: the tokenizer's limit, capped by the position embeddings."""
+    limits = []
+    positions = getattr(config, "max_position_embeddings", None)
+    if isinstance(positions, int) and positions > 0:
+        limits.append(positions - _POSITION_OFFSET.get(getattr(config, "model_type", ""), 0))
+    declared = getattr(tokenizer, "model_max_length", None)
+    if isinstance(declared, int) and 0 < declared < 100_000:  # unset limits are ~1e30
+        limits.append(declared)
+    return min(limits) if limits else 512
+
+
+def _weight_files(model_dir: Path) -> list[Path]:
+    return sorted(p for pattern in _WEIGHT_PATTERNS for p in model_dir.glob(pattern))
+
+
+def _local_provenance(model_dir: Path, weights: Sequence[Path]) -> tuple[str, dict]:
+    """Revision of a local model: sha256 over its weight files (12 hex digits), plus thresholds.json if present."""
+    digest = hashlib.sha256()
+    for path in weights:
+        with path.open("rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(chunk)
+    revision = "sha256:" + digest.hexdigest()[:12]
+    extra: dict[str, Any] = {"weights": [p.name for p in weights]}
+    thresholds = model_dir / "thresholds.json"
+    if thresholds.is_file():
+        try:
+            extra["thresholds"] = json.loads(thresholds.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise ModelError(f"{thresholds} is not valid JSON; fix or delete it") from exc
+    return revision, extra
+
+
+def _card_licence(model_dir: Path) -> str | None:
+    """``license:`` from the model card's YAML front matter, if any."""
+    card = model_dir / "README.md"
+    if not card.is_file():
+        return None
+    text = card.read_text(encoding="utf-8", errors="replace")
+    front = re.match(r"---\s*\n(.*?)\n---", text, re.S)
+    found = re.search(r"^licen[cs]e:\s*(\S.*)$", front.group(1), re.M) if front else None
+    return found.group(1).strip().strip("'\"") if found else None
+
+
+def _mapping_extra(mapping: LabelMapping, max_length: int) -> dict:
+    return {"label_mapping": mapping.describe(), "model_labels": list(mapping.model_labels), "max_length": max_length}
+
+
+def _warn_two_way(mapping: LabelMapping, name: str) -> None:
+    if len(mapping.targets) == 2:
+        log.warning("NLI model %s is 2-way (entailment/not_entailment): it cannot report contradictions", name)
+
+
+# ---------------------------------------------------------------------------------------------
+# Registry and entry point
+
+
+@dataclass(frozen=True)
+class RegistryEntry:
+    """A known NLI model. ``source``: a Hub id, or ``models/<dir>`` under ``models_dir()``."""
+
+    source: str
+    revision: str | None  # pinned Hub commit, "main" where no pin is known, None for local dirs (hashed at load)
+    licence: str | None  # None: read from the model card
+    backend: Backend
+    file: str | None = None  # ONNX file inside the directory
+    notes: str = ""
+
+
+_PROJECT_MODEL = "models/factcheck-nli-minilm"
+
+# Hub revisions are "main": no commit could be checked from the offline build machine. Pin them
+# to a commit hash once verified; the resolved commit is recorded in ModelInfo.revision anyway.
+NLI_MODELS: dict[str, RegistryEntry] = {
+    "default": RegistryEntry(_PROJECT_MODEL, None, None, Backend.TRANSFORMERS, notes="the project's own model; offline"),
+    "default-onnx": RegistryEntry(
+        _PROJECT_MODEL, None, None, Backend.ONNX, file="model_int8.onnx", notes="the project's model, ONNX int8; offline"
+    ),
+    "deberta-v3-base": RegistryEntry("MoritzLaurer/DeBERTa-v3-base-mnli-fever-anli", "main", "mit", Backend.TRANSFORMERS),
+    "deberta-v3-large": RegistryEntry(
+        "MoritzLaurer/DeBERTa-v3-large-mnli-fever-anli-ling-wanli", "main", "mit", Backend.TRANSFORMERS
+    ),
+    "roberta-large-mnli": RegistryEntry("FacebookAI/roberta-large-mnli", "main", "mit", Backend.TRANSFORMERS),
+    "minilm-nli": RegistryEntry("cross-encoder/nli-MiniLM2-L6-H768", "main", "apache-2.0", Backend.TRANSFORMERS),
+}
+_HUB_ID = re.compile(r"^[A-Za-z0-9][\w.\-]*/[\w.\-]+$")
+
+
+def _project_dir(source: str) -> Path:
+    return models_dir() / source.removeprefix("models/")
+
+
+def _detect_backend(model_dir: Path) -> Backend:
+    """ONNX when the directory holds only ONNX graphs, else transformers."""
+    has_onnx = any(model_dir.glob("*.onnx"))
+    has_torch = any(model_dir.glob("*.safetensors")) or any(model_dir.glob("*.bin"))
+    return Backend.ONNX if has_onnx and not has_torch else Backend.TRANSFORMERS
+
+
+def load_nli(
+    name_or_path: str | Path = "default", device: str | None = None, backend: Backend | str | None = None
+) -> NLIModel:
+    """Load an NLI model: a registry name (``NLI_MODELS``), a local directory, or a Hub id.
+
+    ``backend`` None picks the registry's backend, or for a directory ONNX when it has only
+    ``.onnx`` files. Raises ``ModelError`` (one line) for unknown names, missing directories,
+    unusable label sets, and Hub models that are neither cached nor downloadable.
+    """
+    name = str(name_or_path)
+    try:
+        chosen = Backend(backend) if backend is not None else None
+    except ValueError as exc:
+        raise ModelError(f"unknown NLI backend {backend!r}; choose from {[b.value for b in Backend]}") from exc
+    entry = NLI_MODELS.get(name)
+    file = entry.file if entry else None
+    licence = entry.licence if entry else None
+
+    if entry is not None and entry.source.startswith("models/"):
+        model_dir = _project_dir(entry.source)
+        if not model_dir.is_dir():
+            raise ModelError(
+                f"NLI model '{name}' is not installed: directory {model_dir} is missing "
+                "(train or copy it there, or pass --nli-model with a Hub id or directory)"
+            )
+        return _load_dir(model_dir, name, chosen or entry.backend, file, licence, device)
+    if entry is not None:
+        if (chosen or entry.backend) is Backend.ONNX:
+            raise ModelError(f"NLI model '{name}' is a Hub model; the ONNX backend loads local directories only")
+        return TransformersNLI.load(entry.source, name=name, revision=entry.revision, licence=licence, device=device)
+
+    path = Path(name).expanduser()
+    if path.is_dir():
+        return _load_dir(path, name, chosen or _detect_backend(path), None, None, device)
+    if path.exists() or not _HUB_ID.match(name) or name.startswith((".", "~")):
+        raise ModelError(
+            f"unknown NLI model '{name}': not a registry name ({', '.join(NLI_MODELS)}), "
+            "a model directory, or a Hub id (org/name)"
+        )
+    if chosen is Backend.ONNX:
+        raise ModelError(f"NLI model '{name}' is a Hub id; the ONNX backend loads local directories only")
+    return TransformersNLI.load(name, name=name, device=device)
+
+
+def _load_dir(
+    model_dir: Path, name: str, backend: Backend, file: str | None, licence: str | None, device: str | None
+) -> NLIModel:
+    if backend is Backend.ONNX:
+        return OnnxNLI.load(model_dir, file=file, name=name, licence=licence, device=device)
+    return TransformersNLI.load(model_dir, name=name, licence=licence, device=device)
