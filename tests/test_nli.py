@@ -271,6 +271,11 @@ def test_unknown_names(name) -> None:
         load_nli(name)
 
 
+def test_a_file_is_not_a_model(reordered_dir) -> None:
+    with pytest.raises(ModelError, match="is a file; pass the directory"):
+        load_nli(reordered_dir / "config.json")
+
+
 def test_unknown_backend(reordered_dir) -> None:
     with pytest.raises(ModelError, match="unknown NLI backend"):
         load_nli(reordered_dir, backend="tensorflow")
