@@ -131,3 +131,8 @@ def check(
     write_report(report, fmt, output, texts={d.id: d.text for d in documents})
     if fail_on_contradiction and any(f["label"] == "contradiction" for f in report["findings"]):
         raise typer.Exit(1)
+
+
+from factcheck.cli_eval import register as _register_eval  # noqa: E402
+
+_register_eval(app)

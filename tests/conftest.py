@@ -50,3 +50,110 @@ class FakeNLI(NLIModel):
 def fake_nli() -> FakeNLI:
     """A fresh rule-based ``FakeNLI`` (see its docstring for the rules)."""
     return FakeNLI()
+
+
+# --- evaluation fakes (factcheck.evaluation) ---------------------------------------------------
+
+
+class GradedFakeNLI(FakeNLI):
+    """``FakeNLI`` with varied confidences and containment-based entailment, for evaluation tests.
+
+    Entailment when the hypothesis (without its final stop) occurs inside the premise, so a
+    premise window that holds the sentence entails it; else FakeNLI's negation rule. The chosen
+    label gets a probability between 0.55 and 0.95 that depends on the text lengths (so ROC
+    curves and calibration have something to work with); the other two share the rest.
+    """
+
+    def __init__(self, max_length: int = 512, name: str = "graded-fake-nli", source: str = "tests/conftest.py") -> None:
+        super().__init__(max_length)
+        self.info = ModelInfo(name=name, source=source, backend="fake", revision="0")
+
+    @staticmethod
+    def label(premise: str, hypothesis: str) -> str:
+        needle = hypothesis.strip().rstrip(".").lower()
+        if needle and needle in premise.lower():
+            return "entailment"
+        return FakeNLI.label(premise, hypothesis)
+
+    def _predict_batch(self, pairs: list[tuple[str, str]]) -> np.ndarray:
+        self.calls.append(list(pairs))
+        out = np.zeros((len(pairs), len(LABELS)), dtype=np.float64)
+        for row, (premise, hypothesis) in enumerate(pairs):
+            chosen = LABELS.index(self.label(premise, hypothesis))
+            conf = 0.55 + 0.4 * ((len(premise) * 31 + len(hypothesis) * 17) % 11) / 10
+            others = [i for i in range(len(LABELS)) if i != chosen]
+            out[row, chosen] = conf
+            out[row, others[0]] = (1 - conf) * 0.7
+            out[row, others[1]] = (1 - conf) * 0.3
+        return out
+
+
+_SUBJECTS = ["The minister", "The army", "The company", "The court", "The mayor", "The union", "The bank", "The team"]
+_VERBS = [("signed", "sign"), ("left", "leave"), ("raised", "raise"), ("closed", "close"), ("won", "win"), ("met", "meet")]
+_OBJECTS = ["the deal", "the city", "prices", "the plant", "the vote", "the envoy"]
+_WHEN = ["on Monday", "on Friday", "in March", "last week", "after the storm", "before the election"]
+
+
+def make_nli_rows(n: int, seed: int = 0, noise: float = 0.25) -> list[dict]:
+    """``n`` premise/hypothesis/label rows (label: entailment/neutral/contradiction).
+
+    The fakes get a row right unless its gold label was swapped (probability ``noise``).
+    """
+    rng = np.random.default_rng(seed)
+    rows = []
+    for i in range(n):
+        subject, obj, when = (str(rng.choice(x)) for x in (_SUBJECTS, _OBJECTS, _WHEN))
+        past, base = _VERBS[int(rng.integers(len(_VERBS)))]
+        premise = f"{subject} {past} {obj} {when}."
+        kind = LABELS[i % 3]
+        hypothesis = {
+            "entailment": premise,
+            "neutral": f"{subject} was praised {when}.",
+            "contradiction": f"{subject} did not {base} {obj} {when}.",
+        }[kind]
+        gold = str(rng.choice([x for x in LABELS if x != kind])) if rng.random() < noise else kind
+        rows.append({"id": f"r{seed}-{i}", "premise": premise, "hypothesis": hypothesis, "label": gold})
+    return rows
+
+
+@pytest.fixture
+def graded_nli() -> GradedFakeNLI:
+    """A fresh ``GradedFakeNLI``."""
+    return GradedFakeNLI()
+
+
+# --- embedder fakes (factcheck.embed) ----------------------------------------------------------
+
+import zlib  # noqa: E402
+
+from factcheck.embed import Embedder  # noqa: E402
+
+_FAKE_WORD = re.compile(r"[a-z0-9]+")
+
+
+class FakeEmbedder(Embedder):
+    """Hashed bag-of-words vectors: deterministic, no model files; shared words make texts near.
+
+    Each lower-cased word adds +1 or -1 (by its CRC32) to one of ``dim`` slots. ``calls`` records
+    the batches it was given.
+    """
+
+    def __init__(self, dim: int = 256) -> None:
+        self.info = ModelInfo(name="fake-embedder", source="tests/conftest.py", backend="fake", revision="0")
+        self.dim = dim
+        self.calls: list[list[str]] = []
+
+    def _embed_batch(self, texts: list[str]) -> np.ndarray:
+        self.calls.append(list(texts))
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word in _FAKE_WORD.findall(text.lower()):
+                h = zlib.crc32(word.encode())
+                out[row, h % self.dim] += 1.0 if (h >> 16) & 1 else -1.0
+        return out
+
+
+@pytest.fixture
+def fake_embedder() -> FakeEmbedder:
+    """A fresh ``FakeEmbedder``."""
+    return FakeEmbedder()

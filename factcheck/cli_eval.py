@@ -1,0 +1,227 @@
+"""`factcheck eval`, `factcheck calibrate` and `factcheck compare`: parse options, call factcheck.evaluation.
+
+Library errors (FactcheckError) become one line on stderr and exit code 2, the same as
+`factcheck.cli.main` does, so the commands behave alike under `typer.testing.CliRunner`.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from factcheck.errors import FactcheckError
+from factcheck.evaluation.calibration import Objective
+from factcheck.evaluation.data import BinaryScore, DataSpec, PresetName, Task
+
+__all__ = ["calibrate_command", "compare_command", "eval_command", "register"]
+
+# Options shared by `eval` and `calibrate`.
+PresetOpt = Annotated[
+    Optional[PresetName],
+    typer.Option("--preset", help="Built-in adapter: anli (3-way pairs), fnc1 (agree/disagree, documents), summedits (consistent/inconsistent, documents)."),
+]
+DatasetOpt = Annotated[Optional[str], typer.Option("--dataset", help="Hugging Face Hub dataset name instead of --data (needs network or the datasets cache).")]
+DatasetConfigOpt = Annotated[Optional[str], typer.Option("--dataset-config", help="Hub dataset configuration (subset) name.")]
+SplitOpt = Annotated[Optional[str], typer.Option("--split", help="Hub split (e.g. dev_r1), or the value of a local file's 'split' column (SummEdits: evaluation, test).")]
+DomainOpt = Annotated[Optional[str], typer.Option("--domain", help="SummEdits domain when --data is the summedits folder (default: all domains).")]
+TaskOpt = Annotated[Optional[Task], typer.Option("--task", help="pairs: one premise/hypothesis pair per row; document: premise is a document, scored in windows (default: the preset's, else pairs).")]
+PremiseOpt = Annotated[Optional[str], typer.Option("--premise", help="Premise column (default: the preset's, else 'premise').")]
+HypothesisOpt = Annotated[Optional[str], typer.Option("--hypothesis", help="Hypothesis column (default: the preset's, else 'hypothesis').")]
+LabelOpt = Annotated[Optional[str], typer.Option("--label", help="Gold label column (default: the preset's, else 'label').")]
+IdOpt = Annotated[Optional[str], typer.Option("--id-column", help="Example id column (default: the preset's, else the row number).")]
+LabelsOpt = Annotated[
+    Optional[str],
+    typer.Option("--labels", help="Gold value to model class, e.g. e=entailment,n=neutral,c=contradiction or agree=entailment,disagree=contradiction,discuss=drop."),
+]
+ScoreOpt = Annotated[Optional[BinaryScore], typer.Option("--score", help="Two-way sets: positive-class score, contradiction = P(contradiction), not_entailment = 1 - P(entailment).")]
+LimitOpt = Annotated[Optional[int], typer.Option("--limit", min=1, help="Use only the first N examples (after dropped rows).")]
+ModelOpt = Annotated[str, typer.Option("--nli-model", help="NLI model: registry name (default, deberta-v3-base, ...), Hub id or local directory.")]
+DeviceOpt = Annotated[Optional[str], typer.Option("--device", help="cpu, cuda, cuda:1 ... (default: a GPU if present).")]
+BatchOpt = Annotated[int, typer.Option("--batch-size", min=1, help="NLI batch size.")]
+ObjectiveOpt = Annotated[Objective, typer.Option("--objective", help="What the fitted thresholds maximise on the dev split.")]
+
+
+def _spec(path, dataset, dataset_config, split, preset, domain, task, premise, hypothesis, label, id_column, labels, score, limit) -> DataSpec:
+    from factcheck.evaluation.data import parse_label_map
+
+    return DataSpec(
+        path=path,
+        dataset=dataset,
+        dataset_config=dataset_config,
+        split=split,
+        preset=preset.value if preset else None,
+        domain=domain,
+        task=task,
+        premise=premise,
+        hypothesis=hypothesis,
+        label=label,
+        id_column=id_column,
+        labels=parse_label_map(labels) if labels else None,
+        score=score,
+        limit=limit,
+    )
+
+
+def _load_model(name: str, device: str | None):
+    from factcheck.nli import load_nli
+
+    return load_nli(name, device=device)
+
+
+def eval_command(
+    data: Annotated[Optional[Path], typer.Option("--data", "--report-on", help="Local file (.jsonl .json .csv .tsv .parquet) or preset folder to report on.")] = None,
+    preset: PresetOpt = None,
+    dataset: DatasetOpt = None,
+    dataset_config: DatasetConfigOpt = None,
+    split: SplitOpt = None,
+    domain: DomainOpt = None,
+    task: TaskOpt = None,
+    premise: PremiseOpt = None,
+    hypothesis: HypothesisOpt = None,
+    label: LabelOpt = None,
+    id_column: IdOpt = None,
+    labels: LabelsOpt = None,
+    score: ScoreOpt = None,
+    limit: LimitOpt = None,
+    nli_model: ModelOpt = "default",
+    device: DeviceOpt = None,
+    batch_size: BatchOpt = 32,
+    thresholds: Annotated[Optional[Path], typer.Option("--thresholds", help="Apply thresholds saved by `factcheck calibrate` (refused if fitted on the reported data).")] = None,
+    fit_on: Annotated[Optional[Path], typer.Option("--fit-on", help="Fit thresholds on this dev file first (same preset and columns); must differ from --report-on.")] = None,
+    fit_split: Annotated[Optional[str], typer.Option("--fit-split", help="Fit thresholds on this split of the same source (e.g. evaluation) and report on --split.")] = None,
+    objective: ObjectiveOpt = Objective.macro_f1,
+    seed: Annotated[int, typer.Option("--seed", help="Seed for the bootstrap intervals.")] = 0,
+    bootstrap: Annotated[int, typer.Option("--bootstrap", min=0, help="Bootstrap resamples for the 95% intervals (0: none).")] = 1000,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the JSON report here (and a Markdown table beside it).")] = None,
+    markdown: Annotated[Optional[Path], typer.Option("--markdown", help="Write the Markdown table here.")] = None,
+    plots: Annotated[Optional[Path], typer.Option("--plots", help="Folder for PNG plots (confusion matrix, ROC, reliability).")] = None,
+    predictions: Annotated[Optional[Path], typer.Option("--predictions", help="Write per-example predictions (JSONL) here.")] = None,
+) -> None:
+    """Evaluate an NLI model on labelled data: accuracy, macro-F1, AUCs, calibration, with 95% intervals."""
+    from dataclasses import replace
+
+    from factcheck.errors import InputError
+    from factcheck.evaluation import (
+        calibrate,
+        check_disjoint,
+        check_thresholds_for,
+        evaluate,
+        load_eval_set,
+        load_thresholds,
+        markdown_report,
+        write_outputs,
+    )
+
+    spec = _spec(data, dataset, dataset_config, split, preset, domain, task, premise, hypothesis, label, id_column, labels, score, limit)
+    report_set = load_eval_set(spec)
+    if thresholds is not None and (fit_on is not None or fit_split is not None):
+        raise InputError("give either --thresholds or --fit-on/--fit-split, not both")
+    fit_set = None
+    if fit_on is not None or fit_split is not None:
+        fit_spec = replace(spec, path=fit_on if fit_on is not None else spec.path, split=fit_split or spec.split)
+        if fit_on is not None:
+            fit_spec = replace(fit_spec, dataset=None)
+        fit_set = load_eval_set(fit_spec)
+        check_disjoint(fit_set.ref, report_set.ref)
+    fitted = load_thresholds(thresholds) if thresholds is not None else None
+    if fitted is not None:
+        check_thresholds_for(fitted, report_set)
+
+    model = _load_model(nli_model, device)
+    if fit_set is not None:
+        fitted = calibrate(model, fit_set, objective=objective, batch_size=batch_size)
+    result = evaluate(
+        model,
+        report_set,
+        thresholds=fitted,
+        thresholds_path=thresholds,
+        batch_size=batch_size,
+        seed=seed,
+        n_bootstrap=bootstrap,
+        device=device,
+    )
+    written = write_outputs(result, output=output, markdown=markdown, plots=plots, predictions=predictions)
+    typer.echo(markdown_report(result.report))
+    for kind, path in written.items():
+        shown = ", ".join(str(p) for p in path) if isinstance(path, list) else str(path)
+        typer.echo(f"{kind}: {shown}", err=True)
+
+
+def calibrate_command(
+    data: Annotated[Optional[Path], typer.Option("--data", "--fit-on", help="Local dev file (.jsonl .json .csv .tsv .parquet) or preset folder to fit on.")] = None,
+    preset: PresetOpt = None,
+    dataset: DatasetOpt = None,
+    dataset_config: DatasetConfigOpt = None,
+    split: SplitOpt = None,
+    domain: DomainOpt = None,
+    task: TaskOpt = None,
+    premise: PremiseOpt = None,
+    hypothesis: HypothesisOpt = None,
+    label: LabelOpt = None,
+    id_column: IdOpt = None,
+    labels: LabelsOpt = None,
+    score: ScoreOpt = None,
+    limit: LimitOpt = None,
+    nli_model: ModelOpt = "default",
+    device: DeviceOpt = None,
+    batch_size: BatchOpt = 32,
+    objective: ObjectiveOpt = Objective.macro_f1,
+    save: Annotated[Optional[Path], typer.Option("--save", help="Where to write the thresholds JSON (default: beside a local model: thresholds.json for a 3-way pairs fit, else thresholds-<dataset>.json).")] = None,
+) -> None:
+    """Fit a temperature and decision thresholds on a dev split and save them with provenance."""
+    from factcheck.evaluation import calibrate, load_eval_set, save_calibration
+
+    spec = _spec(data, dataset, dataset_config, split, preset, domain, task, premise, hypothesis, label, id_column, labels, score, limit)
+    dev = load_eval_set(spec)
+    model = _load_model(nli_model, device)
+    fitted = calibrate(model, dev, objective=objective, batch_size=batch_size)
+    path = save_calibration(fitted, getattr(model, "info", None), save)
+    fit = fitted.provenance.get("fit", {})
+    typer.echo(f"temperature {fitted.temperature:.4g}; {fitted.rule}")
+    typer.echo(
+        f"on {dev.name} (n = {len(dev.examples)}): NLL {fit.get('nll_before', float('nan')):.4f} -> {fit.get('nll_after', float('nan')):.4f}, "
+        f"{objective.value} {fit.get(objective.value + '_before', float('nan')):.4f} -> {fit.get(objective.value + '_after', float('nan')):.4f}"
+    )
+    typer.echo(f"saved: {path}")
+
+
+def compare_command(
+    reports: Annotated[list[Path], typer.Argument(help="JSON reports written by `factcheck eval --output`.", show_default=False)],
+    markdown: Annotated[Optional[Path], typer.Option("--markdown", help="Also write the table to this file.")] = None,
+) -> None:
+    """Put several evaluation runs side by side in one Markdown table."""
+    from factcheck.evaluation import compare_markdown, load_report
+
+    table = compare_markdown([load_report(p) for p in reports])
+    if markdown is not None:
+        markdown.parent.mkdir(parents=True, exist_ok=True)
+        markdown.write_text(table, encoding="utf-8")
+    typer.echo(table)
+
+
+def _one_line_errors(fn: Callable) -> Callable:
+    """Library errors -> one line on stderr and exit 2 (as factcheck.cli.main does)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except FactcheckError as exc:
+            print(f"factcheck: error: {exc}", file=sys.stderr)
+            raise typer.Exit(2) from exc
+
+    return wrapper
+
+
+_COMMANDS: dict[str, Callable] = {"eval": eval_command, "calibrate": calibrate_command, "compare": compare_command}
+
+
+def register(app: typer.Typer) -> None:
+    """Add `eval`, `calibrate` and `compare` to ``app``."""
+    for name, fn in _COMMANDS.items():
+        app.command(name)(_one_line_errors(fn))
