@@ -192,9 +192,10 @@ def run_check(documents: Sequence[Document], embedder, nli, settings: CheckSetti
 
 def model_thresholds(nli) -> Thresholds:
     """Thresholds saved with the NLI model (fitted on its dev split), else the neutral defaults."""
-    path = (nli.info.extra or {}).get("thresholds_file")
-    if path and Path(path).exists():
-        return Thresholds.load(path)
+    saved = (nli.info.extra or {}).get("thresholds")
+    if saved:
+        return Thresholds.from_dict(saved, f"thresholds of NLI model {nli.info.name}")
+    log.warning("NLI model %s has no fitted thresholds; using %s", nli.info.name, Thresholds())
     return Thresholds()
 
 

@@ -37,18 +37,22 @@ class Thresholds:
         return asdict(self)
 
     @classmethod
+    def from_dict(cls, data: dict, where: str = "thresholds") -> "Thresholds":
+        """From a thresholds dict; a calibrate file may hold more, under ``verdict``."""
+        verdict = data.get("verdict", data)
+        try:
+            return cls(float(verdict["contradiction"]), float(verdict["agreement"]), verdict.get("fitted_on"))
+        except (KeyError, TypeError, ValueError):
+            raise InputError(f"{where}: thresholds need numeric 'contradiction' and 'agreement'") from None
+
+    @classmethod
     def load(cls, path: str | Path) -> "Thresholds":
         p = Path(path)
         try:
             data = json.loads(p.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             raise InputError(f"{p}: cannot read thresholds ({exc})") from None
-        # A calibrate file may hold more than the verdict needs; take what we know.
-        verdict = data.get("verdict", data)
-        try:
-            return cls(float(verdict["contradiction"]), float(verdict["agreement"]), verdict.get("fitted_on"))
-        except (KeyError, TypeError, ValueError):
-            raise InputError(f"{p}: thresholds file needs numeric 'contradiction' and 'agreement'") from None
+        return cls.from_dict(data, str(p))
 
 
 def two_way_scores(forward: np.ndarray, backward: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
