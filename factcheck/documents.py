@@ -223,13 +223,18 @@ def _same_title(a: str, b: str) -> bool:
 
 
 def _is_hard_wrapped(text: str) -> bool:
-    """Plain text broken into short lines inside paragraphs (e-mail / 72-column style)."""
+    """Plain text broken into short lines inside paragraphs (e-mail / 72-column style).
+
+    Most long lines stop mid-sentence and many of them continue on the next line in lower case
+    (a list of headlines also lacks stops, but each starts with a capital).
+    """
     lines = [text[s:e] for s, e in _lines(text)]
-    long_lines = [ln for ln in lines if len(ln) >= 40]
+    long_lines = [k for k, ln in enumerate(lines) if len(ln) >= 40]
     if len(long_lines) < 3 or max(len(ln) for ln in lines) > 100:
         return False
-    open_ended = sum(1 for ln in long_lines if not _TERMINAL.search(ln))
-    return open_ended / len(long_lines) >= 0.5
+    open_ended = [k for k in long_lines if not _TERMINAL.search(lines[k])]
+    continued = [k for k in open_ended if k + 1 < len(lines) and lines[k + 1][:1].islower()]
+    return len(open_ended) >= 0.5 * len(long_lines) and len(continued) >= 0.3 * len(open_ended)
 
 
 def _unwrap(text: str) -> str:
@@ -320,8 +325,11 @@ def document_from_text(
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
-def _decode(data: bytes, source: str) -> str:
-    """Decode UTF-8 (with or without BOM) or BOM-marked UTF-16; refuse anything else."""
+def _decode(data: bytes, source: str, declared: str | None = None) -> str:
+    """Decode UTF-8 (with or without BOM), BOM-marked UTF-16, or the charset an HTML page declares.
+
+    Anything else is refused with the offset of the first bad byte; nothing is guessed.
+    """
     if not data.strip():
         raise InputError(f"{source}: file is empty; give a file with the article text")
     if data.startswith(_UTF16_BOMS):
@@ -335,10 +343,13 @@ def _decode(data: bytes, source: str) -> str:
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            bad = data[exc.start]
-            raise InputError(
-                f"{source}: not UTF-8 text (byte 0x{bad:02x} at offset {exc.start}); re-save it as UTF-8"
-            ) from None
+            text = _decode_declared(data, declared)
+            if text is None:
+                bad = data[exc.start]
+                raise InputError(
+                    f"{source}: not UTF-8 text (byte 0x{bad:02x} at offset {exc.start}); re-save it as UTF-8"
+                ) from None
+            log.info("%s: decoded with its declared charset %s", source, declared)
     sample = text[:65536]
     control = sum(1 for c in sample if unicodedata.category(c) == "Cc" and c not in "\t\n\r\f\v")
     if control > 0.05 * len(sample):
@@ -346,6 +357,18 @@ def _decode(data: bytes, source: str) -> str:
     if not text.strip():
         raise InputError(f"{source}: file is empty; give a file with the article text")
     return text
+
+
+def _decode_declared(data: bytes, declared: str | None) -> str | None:
+    if not declared:
+        return None
+    try:
+        return data.decode(declared)
+    except (LookupError, UnicodeDecodeError):
+        return None
+
+
+_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 
 
 # --------------------------------------------------------------------------- per format
@@ -358,9 +381,11 @@ def _read_text(path: Path, data: bytes) -> list[Document]:
 def _read_html(path: Path, data: bytes) -> list[Document]:
     import trafilatura
 
-    _decode(data, str(path))  # same refusals as text files: empty, binary, not UTF-8
+    declared = _CHARSET.search(data[:4096])
+    # Same refusals as text files (empty, binary, undecodable), but a declared charset is honoured.
+    html = _decode(data, str(path), declared.group(1).decode("ascii") if declared else None)
     doc = trafilatura.bare_extraction(
-        data, with_metadata=True, include_comments=False, include_tables=False, include_images=False
+        html, with_metadata=True, include_comments=False, include_tables=False, include_images=False
     )
     text = getattr(doc, "text", None) if doc is not None else None
     if not text or not text.strip():

@@ -319,3 +319,30 @@ def test_duplicate_ids(tmp_path: Path) -> None:
     (tmp_path / "b" / "same.md").write_text(BODY, encoding="utf-8")
     with pytest.raises(InputError, match="duplicate article id 'same'.*same.txt.*same.md"):
         read_documents([tmp_path / "a", tmp_path / "b"])
+
+
+def test_html_in_its_declared_charset(tmp_path: Path) -> None:
+    page = (
+        '<html><head><meta charset="windows-1252"><title>Caf\u00e9 owners protest</title></head><body><article>'
+        "<p>Caf\u00e9 owners in Kyiv protested on Monday against the new curfew rules, the city said.</p>"
+        "<p>The mayor said the rules would be reviewed at the end of the month.</p></article></body></html>"
+    )
+    path = tmp_path / "cafe.html"
+    path.write_bytes(page.encode("cp1252"))
+    [doc] = read_documents([path])
+    assert doc.title == "Caf\u00e9 owners protest"
+    assert kept(doc)[0].startswith("Caf\u00e9 owners in Kyiv")
+
+
+def test_a_list_of_headlines_is_not_taken_for_wrapped_text() -> None:
+    headlines = "\n".join(
+        [
+            "Russia sees room for dialogue after US responds to demands",
+            "Markets rally as rouble gains against the dollar on Thursday",
+            "NATO puts forces on standby and sends jets to eastern Europe",
+            "Ukraine says it will not be drawn into a provocation by Moscow",
+        ]
+    )
+    doc = document_from_text(headlines + "\n\n" + BODY, id="x", source="x")
+    assert doc.text == headlines + "\n\n" + BODY
+    assert kept(doc) == BODY.strip().split("\n")
