@@ -20,21 +20,15 @@ from factcheck.errors import FactcheckError
 from factcheck.report import ReportFormat
 
 
-class CliError(click.ClickException):
-    """A library error shown as one line; exit code 2 like a usage error."""
-
-    exit_code = 2
-
-    def show(self, file=None) -> None:
-        click.echo(f"factcheck: error: {self.format_message()}", err=True)
-
-
 class _Group(TyperGroup):
+    """Turns every library error, in any command, into one line on stderr and exit code 2."""
+
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
         except FactcheckError as exc:
-            raise CliError(str(exc)) from None
+            click.echo(f"factcheck: error: {exc}", err=True)
+            raise typer.Exit(2) from None
 
 
 app = typer.Typer(
@@ -97,8 +91,8 @@ def check(
     show_all: Annotated[bool, typer.Option("--all", help="Also report agreements and neutral pairs, not only contradictions.")] = False,
     within: Annotated[bool, typer.Option("--within", help="Also compare sentences inside the same article.")] = False,
     context: Annotated[bool, typer.Option("--context", help="Give the NLI premise its preceding sentence as context.")] = False,
-    top_k: Annotated[int, typer.Option("--top-k", min=1, help="Nearest neighbours per claim in each other article.")] = 5,
-    min_similarity: Annotated[float, typer.Option("--min-similarity", min=-1.0, max=1.0, help="Cosine similarity floor for aligned claims.")] = 0.45,
+    top_k: Annotated[int, typer.Option("--top-k", min=1, help="Nearest neighbours per claim in each other article.")] = 3,
+    min_similarity: Annotated[float, typer.Option("--min-similarity", min=-1.0, max=1.0, help="Cosine similarity floor for aligned claims.")] = 0.55,
     threshold: Annotated[Optional[float], typer.Option("--threshold", min=0.0, max=1.0, help="Contradiction threshold (default: the one fitted with the NLI model).")] = None,
     thresholds_file: Annotated[Optional[Path], typer.Option("--thresholds", help="Thresholds JSON (from factcheck calibrate) to use instead of the model's.")] = None,
     no_clauses: Annotated[bool, typer.Option("--no-clauses", help="Compare whole sentences only, no clause-level claims.")] = False,

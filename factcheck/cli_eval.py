@@ -1,20 +1,16 @@
 """`factcheck eval`, `factcheck calibrate` and `factcheck compare`: parse options, call factcheck.evaluation.
 
-Library errors (FactcheckError) become one line on stderr and exit code 2, the same as
-`factcheck.cli.main` does, so the commands behave alike under `typer.testing.CliRunner`.
+Library errors become one line on stderr and exit code 2 in factcheck.cli's command group.
 """
 
 from __future__ import annotations
 
-import functools
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
-from factcheck.errors import FactcheckError
 from factcheck.evaluation.calibration import Objective
 from factcheck.evaluation.data import BinaryScore, DataSpec, PresetName, Task
 
@@ -204,24 +200,10 @@ def compare_command(
     typer.echo(table)
 
 
-def _one_line_errors(fn: Callable) -> Callable:
-    """Library errors -> one line on stderr and exit 2 (as factcheck.cli.main does)."""
-
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        try:
-            return fn(*args, **kwargs)
-        except FactcheckError as exc:
-            print(f"factcheck: error: {exc}", file=sys.stderr)
-            raise typer.Exit(2) from exc
-
-    return wrapper
-
-
 _COMMANDS: dict[str, Callable] = {"eval": eval_command, "calibrate": calibrate_command, "compare": compare_command}
 
 
 def register(app: typer.Typer) -> None:
     """Add `eval`, `calibrate` and `compare` to ``app``."""
     for name, fn in _COMMANDS.items():
-        app.command(name)(_one_line_errors(fn))
+        app.command(name)(fn)  # errors become one line in factcheck.cli's group

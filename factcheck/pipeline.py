@@ -33,8 +33,8 @@ Progress = Callable[[str, int], Callable[[int], None]]
 class CheckSettings:
     """Everything that changes what `check` reports; recorded in the report's ``settings``."""
 
-    top_k: int = 5
-    min_similarity: float = 0.45
+    top_k: int = 3
+    min_similarity: float = 0.55
     within: bool = False
     context: bool = False
     include_all: bool = False
@@ -71,33 +71,22 @@ def premise_text(claims: ClaimSet, claim: Claim, context: bool) -> str:
     return f"{prev.text} {claim.text}"
 
 
-def _exclusions(claims: list[Claim]) -> set[tuple[int, int]]:
-    """Pairs that must not be compared: a clause with its own sentence or a sibling clause."""
-    by_sentence: dict[tuple[str, int], list[int]] = {}
-    for k, c in enumerate(claims):
-        by_sentence.setdefault((c.article, c.sentence), []).append(k)
-    out: set[tuple[int, int]] = set()
-    for members in by_sentence.values():
-        for x in members:
-            for y in members:
-                if x < y:
-                    out.add((x, y))
-    return out
-
-
 def score_pairs(claim_sets: Sequence[ClaimSet], embedder, nli, settings: CheckSettings,
                 progress: Progress | None = None) -> tuple[list[ScoredPair], dict]:
     """Align claims across articles, run NLI both ways, decide. Returns the pairs and stats."""
     claims = [c for cs in claim_sets for c in cs.claims]
     sets = {cs.article: cs for cs in claim_sets}
     groups = [c.article for c in claims]
-    stats = {"claims": len(claims), "pairs_possible": count_possible_pairs(groups, within=settings.within)}
+    # A clause is never compared with its own sentence or a sibling clause.
+    parents = [c.sentence for c in claims]
+    stats = {"claims": len(claims),
+             "pairs_possible": count_possible_pairs(groups, within=settings.within, parents=parents)}
     if len(claims) < 2:
         return [], {**stats, "pairs_scored": 0, "overlong_pairs": 0}
     texts = [c.text for c in claims]
     embeddings = embedder.embed(texts, batch_size=64, progress=progress("embedding claims", len(texts)) if progress else None)
     candidates = align(embeddings, groups, top_k=settings.top_k, min_similarity=settings.min_similarity,
-                       within=settings.within, exclude=_exclusions(claims))
+                       within=settings.within, parents=parents)
     pairs: list[tuple[str, str]] = []
     for cand in candidates:
         a, b = claims[cand.i], claims[cand.j]

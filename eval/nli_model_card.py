@@ -1,0 +1,212 @@
+"""Figures for the NLI model card: validation accuracy per source, synthetic news test split per edit type,
+ANLI R1/R2 dev, the seed sentence pair; fits the verdict thresholds on the validation split (dev) only.
+
+    python eval/nli_model_card.py --model models/factcheck-nli-minilm --data-dir ../shared/data \
+        --synthetic runs/synth.jsonl --out eval/results/nli_default --save-thresholds
+
+Writes ``<out>.json`` and ``<out>.md``; with ``--save-thresholds`` also ``<model>/thresholds.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import hashlib
+import json
+import platform
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+from factcheck import __version__
+from factcheck.metrics import classification_metrics, confusion_matrix, per_class_prf
+from factcheck.nli import LABELS, load_nli
+from factcheck.nli_data import load_sources, split_train_validation
+from factcheck.sentences import split_sentences
+from factcheck.verdict import Thresholds, Verdict, decide, fit_contradiction_threshold, two_way_scores
+
+SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+
+
+def three_way(gold_labels: list[str], probs: np.ndarray) -> dict:
+    gold = np.array([LABELS.index(g) for g in gold_labels])
+    pred = probs.argmax(1)
+    prf = per_class_prf(confusion_matrix(gold, pred, 3))
+    return {
+        **classification_metrics(gold, pred, probs, 3),
+        "n": len(gold),
+        "per_class_f1": {lab: float(prf["f1"][k]) for k, lab in enumerate(LABELS)},
+        "confusion": confusion_matrix(gold, pred, 3).tolist(),
+    }
+
+
+def validation(model, data_dir: Path, synthetic: Path | None, val_fraction: float, batch_size: int) -> tuple[dict, dict]:
+    from factcheck.nli_data import read_synthetic
+
+    examples = load_sources(data_dir)
+    if synthetic:
+        examples.extend(read_synthetic(synthetic, "train"))
+    _, val = split_train_validation(examples, val_fraction)
+    fwd = model.predict([(e.premise, e.hypothesis) for e in val], batch_size=batch_size)
+    bwd = model.predict([(e.hypothesis, e.premise) for e in val], batch_size=batch_size)
+    out = {"overall": three_way([e.label for e in val], fwd), "per_source": {}}
+    by_source: dict[str, list[int]] = defaultdict(list)
+    for i, e in enumerate(val):
+        by_source[e.source].append(i)
+    for source, idx in sorted(by_source.items()):
+        out["per_source"][source] = three_way([val[i].label for i in idx], fwd[idx])
+    # Verdict thresholds fitted here, on the dev (validation) split, never on a reported test set.
+    c, a = two_way_scores(fwd, bwd)
+    gold = np.array([e.label for e in val])
+    t_c, f_c = fit_contradiction_threshold(c, gold == "contradiction")
+    t_a, f_a = fit_contradiction_threshold(a, gold == "entailment")
+    fit = {"contradiction": t_c, "agreement": t_a, "f1_contradiction_dev": f_c, "f1_agreement_dev": f_a,
+           "n_dev": len(val)}
+    return out, fit
+
+
+def synthetic_test(model, synthetic: Path, thresholds: Thresholds, batch_size: int) -> dict:
+    rows = [json.loads(line) for line in synthetic.open(encoding="utf-8")]
+    rows = [r for r in rows if r["split"] == "test"]
+    fwd = model.predict([(r["premise"], r["hypothesis"]) for r in rows], batch_size=batch_size)
+    bwd = model.predict([(r["hypothesis"], r["premise"]) for r in rows], batch_size=batch_size)
+    c, a = two_way_scores(fwd, bwd)
+    verdicts, _ = decide(c, a, thresholds)
+    by_edit: dict[str, list[int]] = defaultdict(list)
+    for i, r in enumerate(rows):
+        by_edit[r["edit"]].append(i)
+    per_edit = {}
+    for edit, idx in sorted(by_edit.items()):
+        label = rows[idx[0]]["label"]
+        argmax_con = float(np.mean(fwd[idx].argmax(1) == 2))
+        verdict_con = float(np.mean([verdicts[i] is Verdict.contradiction for i in idx]))
+        per_edit[edit] = {"gold": label, "n": len(idx),
+                          "contradiction_rate_one_way_argmax": argmax_con,
+                          "contradiction_rate_two_way_verdict": verdict_con,
+                          "accuracy_one_way_argmax": float(np.mean(fwd[idx].argmax(1) == LABELS.index(label)))}
+    preserving = [i for i, r in enumerate(rows) if r["label"] == "entailment"]
+    return {
+        "overall": three_way([r["label"] for r in rows], fwd),
+        "per_edit": per_edit,
+        "false_contradiction_rate_meaning_preserving": {
+            "one_way_argmax": float(np.mean(fwd[preserving].argmax(1) == 2)),
+            "two_way_verdict": float(np.mean([verdicts[i] is Verdict.contradiction for i in preserving])),
+            "n": len(preserving),
+        },
+    }
+
+
+def anli(model, data_dir: Path, batch_size: int) -> dict:
+    out = {}
+    for rnd in ("r1", "r2"):
+        path = data_dir / "anli" / f"ANLI_analysis_{rnd}_dev.csv"
+        if not path.exists():
+            continue
+        with path.open(newline="", encoding="utf-8") as fh:
+            rows = list(csv.DictReader(fh))
+        mapping = {"e": "entailment", "n": "neutral", "c": "contradiction"}
+        pairs = [(r["context"], r["statement"]) for r in rows]
+        started = time.perf_counter()
+        probs = model.predict(pairs, batch_size=batch_size)
+        seconds = time.perf_counter() - started
+        res = three_way([mapping[r["gold_label"]] for r in rows], probs)
+        res["overlong_pairs"] = int(model.overlong(pairs).sum())
+        res["pairs_per_second"] = len(pairs) / seconds
+        out[f"anli_{rnd}_dev"] = res
+    return out
+
+
+def seed_pair(model) -> dict:
+    def sentence(path_glob: str, needle: str) -> str:
+        path = next(SEEDS.glob(path_glob))
+        text = path.read_text(encoding="utf-8")
+        return next(s.text for s in split_sentences(text) if needle in s.text)
+
+    a = sentence("000_*.txt", "non-negotiable")
+    b = sentence("004_*.txt", "can be negotiated")
+    probs = model.predict([(a, b), (b, a)])
+    return {"premise_000": a, "premise_004": b,
+            "000_to_004": dict(zip(LABELS, map(float, probs[0]))),
+            "004_to_000": dict(zip(LABELS, map(float, probs[1])))}
+
+
+def markdown(result: dict) -> str:
+    v = result["validation"]
+    lines = [f"# NLI model figures: `{result['model']['name']}`", "",
+             f"Command: `{result['command']}`", "",
+             "## Validation split (premise-grouped, held out from training)", "",
+             "| source | n | accuracy | macro-F1 |", "|---|---:|---:|---:|"]
+    for source, m in [("**all**", v["overall"])] + sorted(v["per_source"].items()):
+        lines.append(f"| {source} | {m['n']} | {m['accuracy']:.3f} | {m['macro_f1']:.3f} |")
+    t = result["thresholds"]
+    lines += ["", f"Thresholds fitted on this split: contradiction ≥ {t['contradiction']:.2f}, "
+              f"agreement ≥ {t['agreement']:.2f}.", ""]
+    if "synthetic_test" in result:
+        s = result["synthetic_test"]
+        lines += ["## Synthetic news test split (held-out articles)", "",
+                  f"3-way accuracy {s['overall']['accuracy']:.3f} (n={s['overall']['n']}).", "",
+                  "| edit | gold | n | contradiction rate (one way, argmax) | contradiction rate (two-way verdict) |",
+                  "|---|---|---:|---:|---:|"]
+        for edit, m in s["per_edit"].items():
+            lines.append(f"| {edit} | {m['gold']} | {m['n']} | {m['contradiction_rate_one_way_argmax']:.3f} | "
+                         f"{m['contradiction_rate_two_way_verdict']:.3f} |")
+        f = s["false_contradiction_rate_meaning_preserving"]
+        lines += ["", f"False-contradiction rate on meaning-preserving edits: {f['one_way_argmax']:.3f} one way (argmax), "
+                  f"{f['two_way_verdict']:.3f} with the two-way verdict (n={f['n']}).", ""]
+    if result.get("anli"):
+        lines += ["## ANLI dev (adversarial; chance is 0.333)", "", "| set | n | accuracy | macro-F1 | overlong |",
+                  "|---|---:|---:|---:|---:|"]
+        for name, m in result["anli"].items():
+            lines.append(f"| {name} | {m['n']} | {m['accuracy']:.3f} | {m['macro_f1']:.3f} | {m['overlong_pairs']} |")
+        lines.append("")
+    sp = result["seed_pair"]
+    lines += ["## Seed pair (whole sentences)", "", f"- 000: {sp['premise_000']}", f"- 004: {sp['premise_004']}", "",
+              "| direction | entailment | neutral | contradiction |", "|---|---:|---:|---:|"]
+    for key in ("000_to_004", "004_to_000"):
+        p = sp[key]
+        lines.append(f"| {key} | {p['entailment']:.3f} | {p['neutral']:.3f} | {p['contradiction']:.3f} |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", required=True)
+    parser.add_argument("--data-dir", required=True, type=Path)
+    parser.add_argument("--synthetic", type=Path)
+    parser.add_argument("--val-fraction", type=float, default=0.06)
+    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--save-thresholds", action="store_true", help="write <model>/thresholds.json")
+    args = parser.parse_args(argv)
+
+    model = load_nli(args.model)
+    result: dict = {"model": model.info.to_dict(), "version": __version__,
+                    "command": "python " + " ".join([Path(sys.argv[0]).as_posix()] + (argv or sys.argv[1:])),
+                    "date": dt.date.today().isoformat(), "machine": {"python": platform.python_version(),
+                                                                     "processor": platform.machine()}}
+    result["validation"], fit = validation(model, args.data_dir, args.synthetic, args.val_fraction, args.batch_size)
+    result["thresholds"] = fit
+    thresholds = Thresholds(fit["contradiction"], fit["agreement"], fitted_on="validation split (dev)")
+    if args.synthetic:
+        result["synthetic_test"] = synthetic_test(model, args.synthetic, thresholds, args.batch_size)
+    result["anli"] = anli(model, args.data_dir, args.batch_size)
+    result["seed_pair"] = seed_pair(model)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.with_suffix(".json").write_text(json.dumps(result, indent=2) + "\n")
+    out.with_suffix(".md").write_text(markdown(result))
+    if args.save_thresholds:
+        synth_sha = hashlib.sha256(args.synthetic.read_bytes()).hexdigest()[:16] if args.synthetic else None
+        payload = {"verdict": {**thresholds.to_dict()}, "fit": fit, "model": model.info.to_dict(),
+                   "data": {"data_dir": "shared/data/nli", "synthetic_sha256": synth_sha,
+                            "val_fraction": args.val_fraction}, "date": result["date"], "version": __version__}
+        (Path(args.model) / "thresholds.json").write_text(json.dumps(payload, indent=2) + "\n")
+    print(markdown(result))
+
+
+if __name__ == "__main__":
+    main()

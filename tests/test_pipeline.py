@@ -1,0 +1,98 @@
+"""The check pipeline end to end with fake models: offsets, filtering, stats, provenance, errors."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from factcheck.documents import document_from_text, read_documents
+from factcheck.errors import InputError
+from factcheck.pipeline import CheckSettings, premise_text, run_check
+from factcheck.claims import extract_claim_set
+
+SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+
+A = ("The ministry said on Monday that the bridge will reopen to traffic next month after repairs. "
+     "Engineers inspected the damaged pillars over the weekend. Officials thanked residents for their patience.")
+B = ("Officials said the bridge will not reopen to traffic next month after repairs, the ministry said Monday. "
+     "Engineers inspected the damaged pillars over the weekend. The mayor attended the briefing in the morning.")
+
+
+@pytest.fixture
+def docs():
+    return [document_from_text(A, id="a", source="a.txt"), document_from_text(B, id="b", source="b.txt")]
+
+
+def test_contradiction_found_with_offsets(docs, fake_embedder, fake_nli):
+    report = run_check(docs, fake_embedder, fake_nli, CheckSettings(min_similarity=0.2))
+    texts = {d.id: d.text for d in docs}
+    assert report["schema"] == "factcheck.report/1"
+    assert report["findings"], "the negated sentence must come out as a contradiction"
+    top = report["findings"][0]
+    assert top["label"] == "contradiction"
+    assert {c["article"] for c in top["claims"]} == {"a", "b"}
+    assert any("will not reopen" in c["text"] for c in top["claims"])
+    for f in report["findings"]:
+        for c in f["claims"]:
+            assert texts[c["article"]][c["start"]:c["end"]] == c["text"]
+        assert 0.0 <= f["score"] <= 1.0
+        assert set(f["nli"]["forward"]) == {"entailment", "neutral", "contradiction"}
+
+
+def test_only_contradictions_by_default_all_with_include_all(docs, fake_embedder, fake_nli):
+    default = run_check(docs, fake_embedder, fake_nli, CheckSettings(min_similarity=0.2))
+    assert {f["label"] for f in default["findings"]} == {"contradiction"}
+    everything = run_check(docs, fake_embedder, fake_nli, CheckSettings(min_similarity=0.2, include_all=True))
+    labels = [f["label"] for f in everything["findings"]]
+    assert "agreement" in labels  # the identical "Engineers inspected ..." sentence
+    assert len(everything["findings"]) > len(default["findings"])
+    order = {"contradiction": 0, "agreement": 1, "neutral": 2}
+    assert labels == sorted(labels, key=order.__getitem__)
+
+
+def test_stats_and_provenance(docs, fake_embedder, fake_nli):
+    report = run_check(docs, fake_embedder, fake_nli, CheckSettings(min_similarity=0.2, top_k=1))
+    stats = report["stats"]
+    assert stats["claims"] == sum(a["n_claims"] for a in report["articles"])
+    assert 0 < stats["pairs_scored"] <= stats["pairs_possible"]
+    assert stats["nli_calls"] == 2 * stats["pairs_scored"]  # both directions
+    assert report["models"]["nli"]["name"] == "fake-nli"
+    assert report["settings"]["top_k"] == 1
+    assert "contradiction" in report["settings"]["thresholds"]
+    json.dumps(report)  # plain data only
+
+
+def test_one_finding_per_sentence_pair_on_seeds(fake_embedder, fake_nli):
+    docs = read_documents([SEEDS])
+    report = run_check(docs, fake_embedder, fake_nli, CheckSettings(include_all=True, min_similarity=0.3))
+    claim_sets = {d.id: extract_claim_set(d) for d in docs}
+
+    def sentence_of(c):
+        spans = claim_sets[c["article"]].sentences
+        return next(k for k, s in enumerate(spans) if s.start <= c["start"] and c["end"] <= s.end)
+
+    keys = [tuple(sorted((c["article"], sentence_of(c)) for c in f["claims"])) for f in report["findings"]]
+    assert len(keys) == len(set(keys))
+
+
+def test_fewer_than_two_articles_needs_within(fake_embedder, fake_nli):
+    one = [document_from_text(A + " The bridge will not reopen next month after repairs, he said.", id="a", source="a.txt")]
+    with pytest.raises(InputError, match="at least two articles"):
+        run_check(one, fake_embedder, fake_nli, CheckSettings())
+    report = run_check(one, fake_embedder, fake_nli, CheckSettings(within=True, min_similarity=0.2))
+    assert report["findings"]
+    assert all(f["claims"][0]["article"] == f["claims"][1]["article"] == "a" for f in report["findings"])
+
+
+def test_nli_sees_both_directions(docs, fake_embedder, fake_nli):
+    run_check(docs, fake_embedder, fake_nli, CheckSettings(min_similarity=0.2))
+    seen = {pair for batch in fake_nli.calls for pair in batch}
+    assert seen and all((h, p) in seen for p, h in seen)
+
+
+def test_premise_context_prepends_previous_sentence(docs):
+    cs = extract_claim_set(docs[0])
+    second = cs.claims[1]
+    assert premise_text(cs, second, context=False) == second.text
+    assert premise_text(cs, second, context=True) == f"{cs.sentences[second.sentence - 1].text} {second.text}"
+    assert premise_text(cs, cs.claims[0], context=True) == cs.claims[0].text
