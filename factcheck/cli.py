@@ -130,3 +130,17 @@ def check(
 from factcheck.cli_eval import register as _register_eval  # noqa: E402
 
 _register_eval(app)
+
+
+@app.command("export-onnx")
+def export_onnx_command(
+    model: Annotated[str, typer.Argument(help="NLI model: registry name of a local model (default) or a model directory.")] = "default",
+    out: Annotated[Optional[Path], typer.Option("--out", help="Output directory (default: the model's own directory).")] = None,
+    int8: Annotated[bool, typer.Option("--int8/--no-int8", help="Also write a dynamically quantised int8 graph.")] = True,
+) -> None:
+    """Export a local NLI model to ONNX (fp32, and int8) for the ONNX Runtime backend (--nli-model default-onnx)."""
+    from factcheck.nli import local_model_dir
+    from factcheck.onnx_export import export_onnx
+
+    written = export_onnx(local_model_dir(model), out_dir=out, quantize=int8)
+    typer.echo(f"wrote ONNX graphs to {written}")

@@ -347,7 +347,7 @@ class OnnxNLI(_TokenizedNLI):
         path = model_dir / file
         if not path.is_file():
             raise ModelError(
-                f"NLI model {name}: {path} is missing; export it with factcheck.onnx_export.export_onnx({str(model_dir)!r})"
+                f"NLI model {name}: {path} is missing; create it with `factcheck export-onnx {model_dir}`"
             )
 
         def from_pretrained(local_files_only: bool):
@@ -499,6 +499,20 @@ _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.\-]*/[\w.\-]+$")
 
 def _project_dir(source: str) -> Path:
     return models_dir() / source.removeprefix("models/")
+
+
+def local_model_dir(name_or_path: str | Path) -> Path:
+    """The directory of a local NLI model given by registry name or path (ModelError otherwise)."""
+    entry = NLI_MODELS.get(str(name_or_path))
+    if entry is not None:
+        if not entry.source.startswith("models/"):
+            raise ModelError(f"NLI model '{name_or_path}' is a Hub model, not a local directory")
+        path = _project_dir(entry.source)
+    else:
+        path = Path(name_or_path).expanduser()
+    if not path.is_dir():
+        raise ModelError(f"NLI model directory {path} does not exist")
+    return path
 
 
 def _detect_backend(model_dir: Path) -> Backend:
