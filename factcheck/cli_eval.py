@@ -5,6 +5,8 @@ Library errors become one line on stderr and exit code 2 in factcheck.cli's comm
 
 from __future__ import annotations
 
+import functools
+import inspect
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Optional
@@ -12,7 +14,7 @@ from typing import Annotated, Optional
 import typer
 
 from factcheck.evaluation.calibration import Objective
-from factcheck.evaluation.data import BinaryScore, DataSpec, PresetName, Task
+from factcheck.evaluation.data import BinaryScore, DataSpec, PresetName, Task, parse_label_map
 
 __all__ = ["calibrate_command", "compare_command", "eval_command", "register"]
 
@@ -42,35 +44,7 @@ BatchOpt = Annotated[int, typer.Option("--batch-size", min=1, help="NLI batch si
 ObjectiveOpt = Annotated[Objective, typer.Option("--objective", help="What the fitted thresholds maximise on the dev split.")]
 
 
-def _spec(path, dataset, dataset_config, split, preset, domain, task, premise, hypothesis, label, id_column, labels, score, limit) -> DataSpec:
-    from factcheck.evaluation.data import parse_label_map
-
-    return DataSpec(
-        path=path,
-        dataset=dataset,
-        dataset_config=dataset_config,
-        split=split,
-        preset=preset.value if preset else None,
-        domain=domain,
-        task=task,
-        premise=premise,
-        hypothesis=hypothesis,
-        label=label,
-        id_column=id_column,
-        labels=parse_label_map(labels) if labels else None,
-        score=score,
-        limit=limit,
-    )
-
-
-def _load_model(name: str, device: str | None):
-    from factcheck.nli import load_nli
-
-    return load_nli(name, device=device)
-
-
-def eval_command(
-    data: Annotated[Optional[Path], typer.Option("--data", "--report-on", help="Local file (.jsonl .json .csv .tsv .parquet) or preset folder to report on.")] = None,
+def _data_options(
     preset: PresetOpt = None,
     dataset: DatasetOpt = None,
     dataset_config: DatasetConfigOpt = None,
@@ -84,6 +58,56 @@ def eval_command(
     labels: LabelsOpt = None,
     score: ScoreOpt = None,
     limit: LimitOpt = None,
+) -> None:
+    """The data options `eval` and `calibrate` share, declared once; `_with_data_spec` copies this signature."""
+
+
+def _spec(data: Path | None, preset: PresetName | None, labels: str | None, **fields) -> DataSpec:
+    """The DataSpec the data options describe; ``fields`` are named as DataSpec's fields."""
+    return DataSpec(
+        path=data,
+        preset=preset.value if preset else None,
+        labels=parse_label_map(labels) if labels else None,
+        **fields,
+    )
+
+
+def _with_data_spec(data_option: typer.models.OptionInfo) -> Callable[[Callable], Callable]:
+    """Give a command ``data`` (declared by ``data_option``) and the shared data options, passed to it as ``spec``.
+
+    Typer builds the CLI from the signature, so the wrapper shows ``data``, the shared options,
+    then the command's own parameters (all but ``spec``), in that order.
+    """
+    data = inspect.Parameter(
+        "data", inspect.Parameter.POSITIONAL_OR_KEYWORD, default=None, annotation=Annotated[Optional[Path], data_option]
+    )
+    shared = [data, *inspect.signature(_data_options, eval_str=True).parameters.values()]
+
+    def decorate(command: Callable) -> Callable:
+        own = inspect.signature(command, eval_str=True)
+        params = [*shared, *(p for name, p in own.parameters.items() if name != "spec")]
+
+        @functools.wraps(command)
+        def wrapper(**kwargs):
+            options = {p.name: kwargs.pop(p.name) for p in shared}
+            return command(spec=_spec(**options), **kwargs)
+
+        wrapper.__signature__ = own.replace(parameters=params)
+        wrapper.__annotations__ = {p.name: p.annotation for p in params} | {"return": own.return_annotation}
+        return wrapper
+
+    return decorate
+
+
+def _load_model(name: str, device: str | None):
+    from factcheck.nli import load_nli
+
+    return load_nli(name, device=device)
+
+
+@_with_data_spec(typer.Option("--data", "--report-on", help="Local file (.jsonl .json .csv .tsv .parquet) or preset folder to report on."))
+def eval_command(
+    spec: DataSpec,
     nli_model: ModelOpt = "default",
     device: DeviceOpt = None,
     batch_size: BatchOpt = 32,
@@ -113,7 +137,6 @@ def eval_command(
         write_outputs,
     )
 
-    spec = _spec(data, dataset, dataset_config, split, preset, domain, task, premise, hypothesis, label, id_column, labels, score, limit)
     report_set = load_eval_set(spec)
     if thresholds is not None and (fit_on is not None or fit_split is not None):
         raise InputError("give either --thresholds or --fit-on/--fit-split, not both")
@@ -148,21 +171,9 @@ def eval_command(
         typer.echo(f"{kind}: {shown}", err=True)
 
 
+@_with_data_spec(typer.Option("--data", "--fit-on", help="Local dev file (.jsonl .json .csv .tsv .parquet) or preset folder to fit on."))
 def calibrate_command(
-    data: Annotated[Optional[Path], typer.Option("--data", "--fit-on", help="Local dev file (.jsonl .json .csv .tsv .parquet) or preset folder to fit on.")] = None,
-    preset: PresetOpt = None,
-    dataset: DatasetOpt = None,
-    dataset_config: DatasetConfigOpt = None,
-    split: SplitOpt = None,
-    domain: DomainOpt = None,
-    task: TaskOpt = None,
-    premise: PremiseOpt = None,
-    hypothesis: HypothesisOpt = None,
-    label: LabelOpt = None,
-    id_column: IdOpt = None,
-    labels: LabelsOpt = None,
-    score: ScoreOpt = None,
-    limit: LimitOpt = None,
+    spec: DataSpec,
     nli_model: ModelOpt = "default",
     device: DeviceOpt = None,
     batch_size: BatchOpt = 32,
@@ -172,7 +183,6 @@ def calibrate_command(
     """Fit a temperature and decision thresholds on a dev split and save them with provenance."""
     from factcheck.evaluation import calibrate, load_eval_set, save_calibration
 
-    spec = _spec(data, dataset, dataset_config, split, preset, domain, task, premise, hypothesis, label, id_column, labels, score, limit)
     dev = load_eval_set(spec)
     model = _load_model(nli_model, device)
     fitted = calibrate(model, dev, objective=objective, batch_size=batch_size)
