@@ -25,7 +25,7 @@ from factcheck.evaluation.aggregate import (
     decide_multiclass,
     temperature_scale,
 )
-from factcheck.evaluation.data import LABELS, DataRef, EvalSet
+from factcheck.evaluation.data import LABELS, DataRef, EvalSet, read_json
 from factcheck.evaluation.tasks import Scored
 from factcheck.metrics import balanced_accuracy, confusion_matrix, macro_f1
 
@@ -314,12 +314,7 @@ def save_thresholds(thresholds: Thresholds, path: Path) -> Path:
 def load_thresholds(path: Path) -> Thresholds:
     """Read a thresholds JSON written by `save_thresholds`; InputError if missing or malformed."""
     path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: no such thresholds file; create one with `factcheck calibrate`")
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"{path}: not valid JSON ({exc})") from exc
+    data = read_json(path, "no such thresholds file; create one with `factcheck calibrate`")
     if not isinstance(data, dict):
         raise InputError(f"{path}: not a factcheck thresholds file")
     return Thresholds.from_dict(data, where=str(path))

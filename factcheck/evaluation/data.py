@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import math
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
@@ -245,6 +246,16 @@ def read_table(path: Path) -> list[dict]:
             raise InputError(f"{path}: no rows") from exc
         raise InputError(f"{path}: cannot be read as {suffix[1:].upper()} ({first})") from exc
     return _rows(ds)
+
+
+def read_json(path: Path, missing: str) -> object:
+    """The parsed JSON in ``path``; InputError ``"{path}: {missing}"`` when there is no such file, or when it is not JSON."""
+    if not path.is_file():
+        raise InputError(f"{path}: {missing}")
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"{path}: not valid JSON ({exc})") from exc
 
 
 def read_hub(name: str, config: str | None, split: str | None) -> list[dict]:

@@ -13,7 +13,7 @@ from factcheck import __version__
 from factcheck.errors import InputError
 from factcheck.evaluation.aggregate import CON
 from factcheck.evaluation.calibration import Decisions, Thresholds
-from factcheck.evaluation.data import SCORE_DEFINITIONS, EvalSet
+from factcheck.evaluation.data import SCORE_DEFINITIONS, EvalSet, read_json
 from factcheck.evaluation.tasks import Scored
 from factcheck.metrics import (
     average_precision,
@@ -191,12 +191,7 @@ def write_json(path: Path, data: dict) -> Path:
 
 def load_report(path: Path) -> dict:
     path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: no such report file")
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"{path}: not valid JSON ({exc})") from exc
+    data = read_json(path, "no such report file")
     if not isinstance(data, dict) or data.get("schema") != SCHEMA:
         raise InputError(f"{path}: not a factcheck eval report (expected schema {SCHEMA})")
     return data
