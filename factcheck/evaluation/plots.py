@@ -25,6 +25,14 @@ def _figure(size: tuple[float, float] = (4.5, 4.0)):
     return fig
 
 
+def _save(fig, ax, title: str, path: Path) -> Path:
+    """Title the plot, lay it out and write it to ``path``."""
+    ax.set_title(title, fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path)
+    return path
+
+
 def plot_confusion(cm: np.ndarray, labels: tuple[str, ...], path: Path, title: str = "") -> Path:
     fig = _figure()
     ax = fig.add_subplot()
@@ -36,10 +44,7 @@ def plot_confusion(cm: np.ndarray, labels: tuple[str, ...], path: Path, title: s
     peak = cm.max() if cm.size else 0
     for (i, j), value in np.ndenumerate(cm):
         ax.text(j, i, str(value), ha="center", va="center", color="white" if value > peak / 2 else "black")
-    ax.set_title(title or "confusion matrix", fontsize=9)
-    fig.tight_layout()
-    fig.savefig(path)
-    return path
+    return _save(fig, ax, title or "confusion matrix", path)
 
 
 def plot_roc(y: np.ndarray, scores: np.ndarray, path: Path, label: str, title: str = "") -> Path:
@@ -53,10 +58,7 @@ def plot_roc(y: np.ndarray, scores: np.ndarray, path: Path, label: str, title: s
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1.01)
     ax.legend(loc="lower right", fontsize=8)
-    ax.set_title(title or "ROC", fontsize=9)
-    fig.tight_layout()
-    fig.savefig(path)
-    return path
+    return _save(fig, ax, title or "ROC", path)
 
 
 def plot_reliability(probs: np.ndarray, gold: np.ndarray, path: Path, title: str = "", n_bins: int = 15) -> Path:
@@ -72,10 +74,7 @@ def plot_reliability(probs: np.ndarray, gold: np.ndarray, path: Path, title: str
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
     ax.legend(loc="upper left", fontsize=8)
-    ax.set_title(title or "reliability", fontsize=9)
-    fig.tight_layout()
-    fig.savefig(path)
-    return path
+    return _save(fig, ax, title or "reliability", path)
 
 
 def write_plots(folder: Path, d: Decisions, classes: tuple[str, ...], title: str = "") -> list[Path]:
