@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Reproduce every figure in eval/results/ for the default model (CPU: about 15 minutes on 2 cores).
+# Usage: bash eval/run_results.sh [path/to/shared/data]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DATA=${1:-../shared/data}
+FC=".venv/bin/factcheck"
+R=eval/results
+mkdir -p "$R"
+
+# Model card figures: validation split per source, synthetic news test split, ANLI, seed pair;
+# also (re)fits the verdict thresholds on the validation split (dev) and saves them with the model.
+.venv/bin/python -m factcheck.synth --news "$DATA/news/fnc1_train_bodies.csv" --out runs/synth.jsonl > /dev/null
+.venv/bin/python eval/nli_model_card.py --model models/factcheck-nli-minilm --data-dir "$DATA" \
+    --synthetic runs/synth.jsonl --out "$R/nli_default" --save-thresholds
+
+# The harness on the shared evaluation sets (never trained or tuned on).
+$FC eval --preset anli --data "$DATA/anli/ANLI_analysis_r1_dev.csv" --output "$R/anli_r1.json" \
+    --plots "$R/anli_r1" --predictions "$R/anli_r1.predictions.jsonl"
+$FC eval --preset anli --data "$DATA/anli/ANLI_analysis_r2_dev.csv" --output "$R/anli_r2.json" \
+    --plots "$R/anli_r2" --predictions "$R/anli_r2.predictions.jsonl"
+$FC eval --preset fnc1 --data "$DATA/fnc1" --output "$R/fnc1.json" \
+    --plots "$R/fnc1" --predictions "$R/fnc1.predictions.jsonl"
+for domain in ectsum podcast qmsumm sales_call sales_email samsum scitldr; do
+    $FC eval --preset summedits --data "$DATA/summedits/summedits_$domain.json" --split test --fit-split evaluation \
+        --output "$R/summedits_$domain.json" --predictions "$R/summedits_$domain.predictions.jsonl"
+done
+
+# Calibration fitted on one split and applied to another (ANLI R2 dev -> ANLI R1 dev).
+$FC calibrate --preset anli --data "$DATA/anli/ANLI_analysis_r2_dev.csv" --save "$R/anli_r2.thresholds.json"
+$FC eval --preset anli --data "$DATA/anli/ANLI_analysis_r1_dev.csv" --thresholds "$R/anli_r2.thresholds.json" \
+    --output "$R/anli_r1.calibrated_on_r2.json"
+
+# The harness's throughput is in each JSON; NLI backends and the checker's wall time:
+.venv/bin/factcheck export-onnx default
+.venv/bin/python benchmarks/bench_nli.py --model models/factcheck-nli-minilm
+.venv/bin/python benchmarks/bench_check.py --repeats 3
+
+$FC compare "$R"/anli_r1.json "$R"/anli_r2.json "$R"/fnc1.json "$R"/summedits_*.json --markdown "$R/summary.md"
