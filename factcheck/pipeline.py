@@ -21,7 +21,7 @@ from factcheck.cues import contradiction_cues
 from factcheck.documents import Document, read_documents
 from factcheck.errors import InputError
 from factcheck.report import SCHEMA
-from factcheck.verdict import Thresholds, Verdict, decide, two_way_scores
+from factcheck.verdict import Thresholds, Verdict, decide, same_wording, two_way_scores
 
 log = logging.getLogger("factcheck")
 
@@ -96,12 +96,13 @@ def score_pairs(claim_sets: Sequence[ClaimSet], embedder, nli, settings: CheckSe
                                              progress=progress("NLI on aligned pairs", len(pairs)) if progress else None)
     forward, backward = probs[0::2], probs[1::2]
     contradiction, agreement = two_way_scores(forward, backward)
-    labels, scores = decide(contradiction, agreement, settings.thresholds)
+    identical = np.array([same_wording(claims[c.i].text, claims[c.j].text) for c in candidates], dtype=bool)
+    labels, scores = decide(contradiction, agreement, settings.thresholds, identical)
     scored = []
     for k, cand in enumerate(candidates):
         a, b = claims[cand.i], claims[cand.j]
         reasons = [f"contradiction {forward[k, 2]:.2f} forward, {backward[k, 2]:.2f} backward"]
-        reasons += contradiction_cues(a.text, b.text)
+        reasons += ["same wording (case, punctuation or spacing aside)"] if identical[k] else contradiction_cues(a.text, b.text)
         if overlong[2 * k] or overlong[2 * k + 1]:
             reasons.append("a side exceeded the NLI model's window; its premise was truncated")
         scored.append(ScoredPair(a, b, cand.similarity, forward[k], backward[k], labels[k], float(scores[k]),

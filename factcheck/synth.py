@@ -465,6 +465,48 @@ def edit_spelling(sentence: str, rng: random.Random) -> str | None:
 _SYNONYM_EDIT = _word_map_edit(_SYNONYMS, symmetric=False)
 
 
+_QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'"})
+
+
+def edit_identity(sentence: str, rng: random.Random) -> str | None:
+    """The same sentence, possibly with typographic quotes straightened: identical claims must entail."""
+    if rng.random() < 0.7:
+        return None  # keep identical pairs a modest share of the entailments
+    straight = sentence.translate(_QUOTES)
+    return straight if straight != sentence and rng.random() < 0.5 else sentence
+
+
+_MODIFIER = re.compile(
+    r"(?:Russian|American|U\.S\.|US|British|Ukrainian|Chinese|French|German|Israeli|Iranian|Syrian|Iraqi|"
+    r"Turkish|Indian|Japanese|Canadian|Australian|former|then-|senior|top|local|state|federal) (?=[A-Z])")
+_METONYMS = [("Moscow", "Russia"), ("Kyiv", "Ukraine"), ("Washington", "the United States"),
+             ("Beijing", "China"), ("Tehran", "Iran"), ("London", "Britain"), ("the Kremlin", "Moscow")]
+_METONYM_MAP = {a: b for a, b in _METONYMS} | {b: a for a, b in _METONYMS}
+# Only where the place stands for its government, as the subject of a statement or an action.
+_METONYM_RE = re.compile(r"(?<![\w-])(?<!in )(?<!to )(?<!of )(?<!from )(?<!The )(?<!the )("
+                         + "|".join(re.escape(k) for k in sorted(_METONYM_MAP, key=len, reverse=True))
+                         + r")(?= (?:said|says|has|have|had|will|would|warned|rejected|accused|denied|wants|"
+                           r"demanded|insists|insisted|responded|refused|agreed|announced|called)\b)")
+_REPORTED = re.compile(r"\b(said|says|warned|added|insisted|argued|claimed)( (?:that )?(?:it|he|she|they|the \w+)) (will|would)\b")
+
+
+def edit_paraphrase(sentence: str, rng: random.Random) -> str | None:
+    """Near-identical wording with the same meaning: a modifier dropped before a name, a capital for its
+    country, "said it will" <-> "said it would". Teaches that overlap alone is not contradiction."""
+    options = []
+    m = _MODIFIER.search(sentence)
+    if m and m.start() > 0:
+        options.append(sentence[: m.start()] + sentence[m.end():])
+    out = _replace_one(sentence, _METONYM_RE, lambda m: _METONYM_MAP[m.group(1)], rng)
+    if out is not None:
+        options.append(out)
+    m = _REPORTED.search(sentence)
+    if m:
+        other = "would" if m.group(3) == "will" else "will"
+        options.append(sentence[: m.start(3)] + other + sentence[m.end(3):])
+    return rng.choice(options) if options else None
+
+
 # --------------------------------------------------------------------------- registry
 
 EDITS: dict[str, tuple[Edit, str]] = {
@@ -480,6 +522,8 @@ EDITS: dict[str, tuple[Edit, str]] = {
     "attribution": (edit_attribution, ENTAILMENT),
     "hedged_number": (edit_hedged_number, ENTAILMENT),
     "spelling": (edit_spelling, ENTAILMENT),
+    "identity": (edit_identity, ENTAILMENT),
+    "paraphrase": (edit_paraphrase, ENTAILMENT),
 }
 # Entailment edits whose reverse direction is not an entailment (the hypothesis adds information).
 _ONE_WAY = {"clause_drop", "hedged_number"}
@@ -535,7 +579,7 @@ def _pairs_for_article(article: str, text: str, rng: random.Random, split: str,
             for name in sorted(names, key=lambda n: (usage[n], rng.random())):
                 fn, _ = EDITS[name]
                 edited = fn(sentence, rng)
-                if edited is None or edited == sentence:
+                if edited is None or (edited == sentence and name != "identity"):
                     continue
                 made += 1
                 usage[name] += 1
@@ -560,7 +604,7 @@ def _pairs_for_article(article: str, text: str, rng: random.Random, split: str,
         yield SynthPair(sents[i], sents[j], NEUTRAL, "same_article", article, split)
 
 
-def generate_pairs(bodies: dict[str, str], seed: int = 13, per_article: tuple[int, int, int] = (6, 4, 4),
+def generate_pairs(bodies: dict[str, str], seed: int = 13, per_article: tuple[int, int, int] = (6, 6, 4),
                    test_fraction: float = 0.15) -> list[SynthPair]:
     """Generate synthetic pairs from news bodies; ``per_article`` = (contradictions, entailments, neutrals)."""
     out: list[SynthPair] = []

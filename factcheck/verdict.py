@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import unicodedata
 from dataclasses import asdict, dataclass
 from enum import Enum
 from pathlib import Path
@@ -71,12 +73,34 @@ def two_way_scores(forward: np.ndarray, backward: np.ndarray) -> tuple[np.ndarra
     return contradiction, agreement
 
 
-def decide(contradiction: np.ndarray, agreement: np.ndarray, thresholds: Thresholds) -> tuple[list[Verdict], np.ndarray]:
-    """Labels and scores in [0, 1]: the contradiction or agreement score, or for neutral 1 - the larger."""
+_NON_WORD = re.compile(r"[\W_]+")
+
+
+def same_wording(a: str, b: str) -> bool:
+    """True when two claims differ only in case, punctuation, quotes, hyphens or spacing.
+
+    Such claims say the same thing and cannot contradict each other, whatever a model scores.
+    """
+    def norm(text: str) -> str:
+        return _NON_WORD.sub("", unicodedata.normalize("NFKC", text).casefold())
+
+    return norm(a) == norm(b)
+
+
+def decide(contradiction: np.ndarray, agreement: np.ndarray, thresholds: Thresholds,
+           identical: np.ndarray | None = None) -> tuple[list[Verdict], np.ndarray]:
+    """Labels and scores in [0, 1]: the contradiction or agreement score, or for neutral 1 - the larger.
+
+    Pairs marked ``identical`` (see ``same_wording``) are agreements with score 1.
+    """
     labels: list[Verdict] = []
     scores = np.empty(len(contradiction))
+    same = np.zeros(len(contradiction), dtype=bool) if identical is None else np.asarray(identical, dtype=bool)
     for k, (c, a) in enumerate(zip(contradiction, agreement)):
-        if c >= thresholds.contradiction and c >= a:
+        if same[k]:
+            labels.append(Verdict.agreement)
+            scores[k] = 1.0
+        elif c >= thresholds.contradiction and c >= a:
             labels.append(Verdict.contradiction)
             scores[k] = c
         elif a >= thresholds.agreement:

@@ -53,3 +53,18 @@ def test_thresholds_load(tmp_path):
     bad.write_text("{}")
     with pytest.raises(InputError, match="bad.json"):
         Thresholds.load(bad)
+
+
+def test_same_wording_ignores_case_punctuation_and_hyphens():
+    from factcheck.verdict import same_wording
+
+    assert same_wording("Deployments are non-negotiable.", "deployments are nonnegotiable")
+    assert same_wording("“There is no change,” he said.", '"There is no change," he said.')
+    assert not same_wording("Deployments are non-negotiable.", "Deployments are negotiable.")
+
+
+def test_identical_pairs_are_agreements_whatever_the_model_says():
+    c, a = np.array([0.9, 0.9]), np.array([0.05, 0.05])
+    labels, scores = decide(c, a, Thresholds(0.5, 0.5), identical=np.array([True, False]))
+    assert labels == [Verdict.agreement, Verdict.contradiction]
+    assert scores[0] == 1.0
