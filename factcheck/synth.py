@@ -616,6 +616,61 @@ def generate_pairs(bodies: dict[str, str], seed: int = 13, per_article: tuple[in
     return out
 
 
+def _join(first: str, second: str) -> str:
+    """Two sentences as one compound sentence: "First, and second."."""
+    first = first.rstrip(" .!?\"”’")
+    if not second[:1].isupper() or _is_proper_start(second) is False:
+        second = second[:1].lower() + second[1:]
+    return f"{first}, and {second}"
+
+
+def compound_pairs(bodies: dict[str, str], seed: int = 13, per_article: int = 3,
+                   test_fraction: float = 0.15) -> list[SynthPair]:
+    """Pairs where only part of a longer sentence conflicts or adds information.
+
+    Real news pairs rarely differ in one word only: "..., refusing to ban Ukraine from joining NATO,
+    and saying deployments are non-negotiable" against "..., adhering to the open door policy and
+    saying deployments can be negotiated". NLI labels the pair by its conflicting part:
+    contradiction when a flipped clause sits beside unrelated material on either side; neutral
+    when the hypothesis only adds material; entailment when the premise holds the hypothesis.
+    """
+    contra = [k for k, (_, lab) in EDITS.items() if lab == CONTRADICTION]
+    preserving = ["spelling", "paraphrase", "hedged_number", "identity"]
+    out: list[SynthPair] = []
+    for article in sorted(bodies):
+        rng = random.Random(f"{seed}:compound:{article}")
+        split = article_split(article, test_fraction)
+        sents = [s.text for s in split_sentences(bodies[article])]
+        usable = [s for s in sents if _usable(s) and len(s.split()) <= 35]
+        if len(usable) < 3:
+            continue
+        for _ in range(per_article):
+            s_i, s_j, s_k = rng.sample(usable, 3)
+            name, flipped = "", None
+            for name in rng.sample(contra, len(contra)):
+                flipped = EDITS[name][0](s_i, rng)
+                if flipped and flipped != s_i:
+                    break
+            if not flipped or flipped == s_i:
+                continue
+            # The same shape with the shared clause kept (or reworded without changing its meaning):
+            # contrastive twins, so that only the flip decides "contradiction", never the extra material.
+            kept = s_i
+            for keep_name in rng.sample(preserving, len(preserving)):
+                kept = EDITS[keep_name][0](s_i, rng) or s_i
+                break
+            shape = rng.randrange(3)
+            if shape == 0:    # both sides carry other material
+                premise, flip_h, keep_h, keep_label = _join(s_j, s_i), _join(s_k, flipped), _join(s_k, kept), NEUTRAL
+            elif shape == 1:  # the hypothesis adds material
+                premise, flip_h, keep_h, keep_label = s_i, _join(s_k, flipped), _join(s_k, kept), NEUTRAL
+            else:             # the premise carries other material
+                premise, flip_h, keep_h, keep_label = _join(s_j, s_i), flipped, kept, ENTAILMENT
+            out.append(SynthPair(premise, flip_h, CONTRADICTION, f"compound_{name}", article, split))
+            out.append(SynthPair(premise, keep_h, keep_label, f"compound_kept_{keep_label}", article, split))
+    return out
+
+
 def write_jsonl(pairs: Iterable[SynthPair], path: str | Path) -> int:
     n = 0
     with open(path, "w", encoding="utf-8") as fh:
@@ -632,8 +687,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--news", required=True, help="FNC-1 style bodies CSV (Body ID, articleBody)")
     parser.add_argument("--out", required=True, help="output JSONL")
     parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--compound", action="store_true", help="write only the compound-sentence pairs")
     args = parser.parse_args(argv)
-    pairs = generate_pairs(read_news_bodies(args.news), seed=args.seed)
+    bodies = read_news_bodies(args.news)
+    pairs = compound_pairs(bodies, seed=args.seed) if args.compound else generate_pairs(bodies, seed=args.seed)
     n = write_jsonl(pairs, args.out)
     counts = Counter((p.split, p.label, p.edit) for p in pairs)
     for key in sorted(counts):

