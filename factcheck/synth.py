@@ -616,6 +616,22 @@ def generate_pairs(bodies: dict[str, str], seed: int = 13, per_article: tuple[in
     return out
 
 
+_WEEKDAY_PHRASE = re.compile(r"\b(?:on |last |this )?(" + "|".join(_WEEKDAYS) + r")\b(?! [A-Z])")
+_VAGUE_TIMES = ["yesterday", "earlier this week", "this week", "recently"]
+
+
+def edit_vague_date(sentence: str, rng: random.Random) -> str | None:
+    """A weekday replaced by a vaguer time ("on Thursday" -> "this week"): compatible, not a contradiction.
+
+    News reports date the same event differently ("said yesterday" in one, "said Thursday" in the other).
+    """
+    def repl(m: re.Match) -> str | None:
+        choice = rng.choice([t for t in _VAGUE_TIMES if m.group(1) not in t])
+        return choice
+
+    return _replace_one(sentence, _WEEKDAY_PHRASE, repl, rng)
+
+
 def _join(first: str, second: str) -> str:
     """Two sentences as one compound sentence: "First, and second."."""
     first = first.rstrip(" .!?\"”’")
@@ -668,6 +684,10 @@ def compound_pairs(bodies: dict[str, str], seed: int = 13, per_article: int = 3,
                 premise, flip_h, keep_h, keep_label = _join(s_j, s_i), flipped, kept, ENTAILMENT
             out.append(SynthPair(premise, flip_h, CONTRADICTION, f"compound_{name}", article, split))
             out.append(SynthPair(premise, keep_h, keep_label, f"compound_kept_{keep_label}", article, split))
+        for sentence in usable:
+            vague = edit_vague_date(sentence, rng)
+            if vague is not None and rng.random() < 0.5:
+                out.append(SynthPair(sentence, vague, ENTAILMENT, "vague_date", article, split))
     return out
 
 
