@@ -62,9 +62,10 @@ def validation(model, data_dir: Path, synthetic: Path | None, val_fraction: floa
     # Verdict thresholds fitted here, on the dev (validation) split, never on a reported test set.
     c, a = two_way_scores(fwd, bwd)
     gold = np.array([e.label for e in val])
-    t_c, f_c = fit_contradiction_threshold(c, gold == "contradiction")
+    # Precision-leaning (F0.5): a false contradiction costs a reader more than a missed one.
+    t_c, f_c = fit_contradiction_threshold(c, gold == "contradiction", beta=0.5)
     t_a, f_a = fit_contradiction_threshold(a, gold == "entailment")
-    fit = {"contradiction": t_c, "agreement": t_a, "f1_contradiction_dev": f_c, "f1_agreement_dev": f_a,
+    fit = {"contradiction": t_c, "agreement": t_a, "f05_contradiction_dev": f_c, "f1_agreement_dev": f_a,
            "n_dev": len(val)}
     return out, fit
 
