@@ -52,6 +52,10 @@ def _root(
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")] = False,
 ) -> None:
     """Find contradictions between news articles about the same event."""
+    # Model-loading progress bars from transformers would clutter stderr; ours is the one progress bar.
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
 
 
 def main() -> None:
