@@ -165,3 +165,33 @@ def test_default_path_is_beside_a_local_model(tmp_path) -> None:
     with pytest.raises(InputError, match="--save"):
         default_thresholds_path(GradedFakeNLI().info, three_way)
     assert isinstance(Thresholds().rule, str)
+
+
+def test_verdict_block_is_fitted_on_the_two_way_scores_check_uses() -> None:
+    from factcheck.verdict import Verdict, decide, two_way_scores
+
+    # Contradictions look weak one way and strong the other; neutrals look strong one way only.
+    # One direction cannot separate them; the two-way mean (what `factcheck check` uses) can.
+    con_f, con_b = [0.05, 0.15, 0.6], [0.05, 0.05, 0.9]
+    neu_f, neu_b = [0.05, 0.05, 0.9], [0.1, 0.85, 0.05]
+    forward = np.array([con_f] * 10 + [neu_f] * 10)
+    backward = np.array([con_b] * 10 + [neu_b] * 10)
+    labels = ["contradiction"] * 10 + ["neutral"] * 10
+    evalset = _pairs_set(labels)
+    one_way = fit_thresholds(_scored(forward), evalset)
+    two_way = fit_thresholds(_scored(forward), evalset, backward=backward)
+    assert "one-direction" in one_way.verdict["note"] and "two-way" in two_way.verdict["note"]
+    c, a = two_way_scores(forward, backward)
+    fitted = VerdictThresholds.from_dict(two_way.to_dict())
+    verdicts, _ = decide(c, a, fitted)
+    assert [v.value for v in verdicts] == labels
+    assert "(macro_f1 1.0000)" in two_way.verdict["note"]
+
+
+def test_calibrate_scores_pairs_both_ways(tmp_path) -> None:
+    evalset = load_eval_set(DataSpec(path=write_jsonl(tmp_path / "dev.jsonl", make_nli_rows(30, seed=2))))
+    model = GradedFakeNLI()
+    fitted = calibrate(model, evalset)
+    seen = {pair for batch in model.calls for pair in batch}
+    assert all((ex.hypothesis, ex.premise) in seen for ex in evalset.examples)
+    assert "two-way" in fitted.verdict["note"]

@@ -28,6 +28,7 @@ from factcheck.evaluation.aggregate import (
 from factcheck.evaluation.data import LABELS, DataRef, EvalSet, read_json
 from factcheck.evaluation.tasks import Scored
 from factcheck.metrics import balanced_accuracy, confusion_matrix, macro_f1
+from factcheck.verdict import two_way_scores
 
 __all__ = [
     "SCHEMA",
@@ -249,13 +250,36 @@ def _fit_multiclass(probs: np.ndarray, gold: np.ndarray, objective: Objective) -
     return fit_threshold(lambda c, e: decide_multiclass(probs, c, e), gold, candidates, 3, objective)
 
 
+def _fit_verdict(forward: np.ndarray, backward: np.ndarray | None, gold: np.ndarray, objective: Objective,
+                 evalset: EvalSet) -> dict:
+    """Thresholds for `factcheck check`'s verdict, from untempered probabilities."""
+    if backward is None or len(backward) != len(forward):
+        (v_c, v_e), value = _fit_multiclass(forward, gold, objective)
+        how = "one-direction pair probabilities"
+    else:
+        contradiction, agreement = two_way_scores(forward, backward)
+        # The verdict rule over the two-way scores: a 3-column score matrix decide_multiclass reads.
+        neutral = np.clip(1.0 - np.maximum(contradiction, agreement), 0.0, 1.0)
+        two_way = np.stack([agreement, neutral, contradiction], axis=1)
+        (v_c, v_e), value = _fit_multiclass(two_way, gold, objective)
+        how = "two-way scores (mean contradiction, max entailment of both directions), as check uses"
+    return {"contradiction": v_c, "agreement": v_e, "fitted_on": evalset.name,
+            "note": f"for factcheck check: fitted on untempered {how} ({objective.value} {value:.4f})"}
+
+
 def fit_thresholds(
     scored: Scored,
     evalset: EvalSet,
     objective: Objective = Objective.macro_f1,
     provenance: dict | None = None,
+    backward: np.ndarray | None = None,
 ) -> Thresholds:
-    """Fit the temperature (NLL), then the decision thresholds (``objective``) on a dev split."""
+    """Fit the temperature (NLL), then the decision thresholds (``objective``) on a dev split.
+
+    ``backward``: (n, 3) probabilities of every pair scored hypothesis -> premise. With it, the
+    ``verdict`` block for `factcheck check` is fitted on the two-way scores check uses
+    (``factcheck.verdict.two_way_scores``); without it, on one-direction probabilities.
+    """
     objective = Objective(objective)
     gold = gold_indices(evalset)
     shape = dict(classes=evalset.classes, score=evalset.score.value if evalset.score else None, task=evalset.task.value)
@@ -278,13 +302,7 @@ def fit_thresholds(
         (t_c, t_e), value = _fit_multiclass(scaled.probs, gold, objective)
         fitted.update(contradiction=t_c, entailment=t_e)
         if evalset.task.value == "pairs":
-            (v_c, v_e), v_value = _fit_multiclass(raw.probs, gold, objective)
-            verdict = {
-                "contradiction": v_c,
-                "agreement": v_e,
-                "fitted_on": evalset.name,
-                "note": f"for factcheck check: fitted on untempered one-direction pair probabilities ({objective.value} {v_value:.4f})",
-            }
+            verdict = _fit_verdict(raw.probs, backward, gold, objective, evalset)
     result = Thresholds(temperature=temperature, objective=objective.value, verdict=verdict, **fitted, **shape)
     prov = {
         "data": evalset.ref.to_dict(),

@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from factcheck.device import resolve_device
 from factcheck.errors import InputError
 from factcheck.evaluation.calibration import (
@@ -103,7 +105,13 @@ def calibrate(
     """Fit temperature and thresholds for ``model`` on the dev set ``evalset``."""
     info = _info(model)
     scored = score(evalset, model, batch_size)
-    return fit_thresholds(scored, evalset, objective, provenance={"model": info.to_dict() if info else {}})
+    backward = None
+    if not evalset.binary and evalset.task.value == "pairs":
+        # `factcheck check` decides on both directions of a pair; fit its verdict block the same way.
+        pairs = [(ex.hypothesis, ex.premise) for ex in evalset.examples]
+        backward = np.asarray(model.predict(pairs, batch_size=batch_size), dtype=float)
+    return fit_thresholds(scored, evalset, objective, provenance={"model": info.to_dict() if info else {}},
+                          backward=backward)
 
 
 def _slug(text: str) -> str:
