@@ -667,6 +667,107 @@ def compound_pairs(bodies: dict[str, str], seed: int = 13, per_article: int = 3,
     return out
 
 
+# "-able" adjectives with their negative prefix and past participle: "non-negotiable" means "cannot
+# be negotiated", and contradicts "can be negotiated". (adjective, negative prefix, participle)
+MODAL_LEXICON: tuple[tuple[str, str, str], ...] = (
+    ("negotiable", "non-", "negotiated"), ("acceptable", "un", "accepted"), ("avoidable", "un", "avoided"),
+    ("reversible", "ir", "reversed"), ("achievable", "un", "achieved"), ("predictable", "un", "predicted"),
+    ("sustainable", "un", "sustained"), ("verifiable", "un", "verified"), ("explainable", "un", "explained"),
+    ("enforceable", "un", "enforced"), ("justifiable", "un", "justified"), ("affordable", "un", "afforded"),
+    ("replaceable", "ir", "replaced"), ("refundable", "non-", "refunded"), ("transferable", "non-", "transferred"),
+    ("renewable", "non-", "renewed"), ("removable", "non-", "removed"), ("curable", "in", "cured"),
+    ("repairable", "ir", "repaired"), ("recoverable", "un", "recovered"), ("identifiable", "un", "identified"),
+    ("measurable", "im", "measured"), ("preventable", "un", "prevented"), ("solvable", "un", "solved"),
+    ("winnable", "un", "won"), ("debatable", "in", "debated"), ("changeable", "un", "changed"),
+    ("deniable", "un", "denied"), ("forgivable", "un", "forgiven"), ("detectable", "un", "detected"),
+    ("controllable", "un", "controlled"), ("tolerable", "in", "tolerated"), ("defensible", "in", "defended"),
+    ("excusable", "in", "excused"), ("manageable", "un", "managed"), ("readable", "un", "read"),
+    ("returnable", "non-", "returned"), ("amendable", "non-", "amended"), ("revocable", "ir", "revoked"),
+    ("extendable", "non-", "extended"),
+)
+# Adjectives whose pairs only go to the test split: the model must get them from the others.
+MODAL_HELD_OUT = frozenset({"negotiable", "acceptable", "reversible", "verifiable", "preventable"})
+_SUBJECT = re.compile(r"^((?:The|This|That|These|Those|Its|His|Her|Their|Our|Any|Such) [a-z][a-z' -]{2,45}?) "
+                      r"(is|are|was|were)\b")
+_SOURCES = ("officials", "the ministry", "a spokesman", "the statement", "diplomats", "the government",
+            "the company", "the lawyers", "the alliance", "the report")
+
+
+def _modal_predicate(form: str, cop: str, adj: tuple[str, str, str], rng: random.Random) -> str:
+    word, prefix, participle = adj
+    past = cop in ("was", "were")
+    if form == "neg_adj":
+        neg = prefix if prefix != "non-" or rng.random() < 0.7 else "non"
+        return f"{cop} {neg}{word}"
+    if form == "pos_adj":
+        return f"{cop} {word}"
+    if form == "can":
+        return f"{'could' if past else rng.choice(['can', 'can'])} be {participle}"
+    return f"{rng.choice(['could not', 'couldn’t']) if past else rng.choice(['cannot', 'can not', 'can’t'])} be {participle}"
+
+
+_POLARITY = {"neg_adj": False, "pos_adj": True, "can": True, "cannot": False}
+
+
+def _frame(subject: str, predicate: str, others: list[str], rng: random.Random) -> str:
+    """The statement as a plain sentence, reported speech, a participial clause or inside a compound."""
+    low = subject[:1].lower() + subject[1:]
+    shape = rng.randrange(5)
+    if shape == 0:
+        return f"{subject} {predicate}."
+    if shape == 1:
+        return f"{rng.choice(_SOURCES).capitalize()} said {rng.choice(['', 'that '])}{low} {predicate}."
+    if shape == 2:
+        return f"{subject} {predicate}, {rng.choice(_SOURCES)} said."
+    if shape == 3:
+        return f"{rng.choice(['saying', 'adding', 'insisting'])} that {low} {predicate}."
+    return _join(rng.choice(others), f"{rng.choice(['saying', 'adding'])} that {low} {predicate}.") if others \
+        else f"{subject} {predicate}."
+
+
+def modal_pairs(bodies: dict[str, str], seed: int = 13, per_adjective: int = 90) -> list[SynthPair]:
+    """Polarity of "-able" predicates across forms: "X is non-negotiable" entails "X cannot be
+    negotiated" and contradicts "X can be negotiated"; another subject makes the pair neutral.
+
+    Subjects ("The deployment of troops", copula "is") come from the news bodies; each side is
+    framed independently (plain, reported, participial clause, compound). Pairs of the
+    adjectives in ``MODAL_HELD_OUT`` form the test split.
+    """
+    rng = random.Random(f"{seed}:modal")
+    subjects: list[tuple[str, str]] = []
+    others: list[str] = []
+    seen: set[str] = set()
+    for body in sorted(bodies):
+        for sent in split_sentences(bodies[body]):
+            m = _SUBJECT.match(sent.text)
+            if m and m.group(1).lower() not in seen and 2 <= len(m.group(1).split()) <= 6:
+                seen.add(m.group(1).lower())
+                subjects.append((m.group(1), m.group(2)))
+            elif _usable(sent.text) and len(sent.text.split()) <= 30 and rng.random() < 0.05:
+                others.append(sent.text)
+    if len(subjects) < 2:
+        return []
+    forms = list(_POLARITY)
+    out: list[SynthPair] = []
+    for adj in MODAL_LEXICON:
+        split = "test" if adj[0] in MODAL_HELD_OUT else "train"
+        for _ in range(per_adjective):
+            (subj, cop), (subj2, cop2) = rng.sample(subjects, 2)
+            fa, fb = rng.sample(forms, 2) if rng.random() < 0.8 else (rng.choice(forms),) * 2
+            if rng.random() < 0.2:  # another subject: no relation, whatever the predicates say
+                a = _frame(subj, _modal_predicate(fa, cop, adj, rng), others, rng)
+                b = _frame(subj2, _modal_predicate(fb, cop2, adj, rng), others, rng)
+                out.append(SynthPair(a, b, NEUTRAL, "modal_other_subject", adj[0], split))
+                continue
+            a = _frame(subj, _modal_predicate(fa, cop, adj, rng), others, rng)
+            b = _frame(subj, _modal_predicate(fb, cop, adj, rng), others, rng)
+            label = ENTAILMENT if _POLARITY[fa] == _POLARITY[fb] else CONTRADICTION
+            if label == ENTAILMENT and " and saying" in b and " and saying" not in a:
+                label = NEUTRAL  # b adds a whole other statement
+            out.append(SynthPair(a, b, label, f"modal_{'same' if label != CONTRADICTION else 'flip'}", adj[0], split))
+    return out
+
+
 def write_jsonl(pairs: Iterable[SynthPair], path: str | Path) -> int:
     n = 0
     with open(path, "w", encoding="utf-8") as fh:
@@ -684,9 +785,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", required=True, help="output JSONL")
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--compound", action="store_true", help="write only the compound-sentence pairs")
+    parser.add_argument("--modal", action="store_true", help="write only the '-able' polarity pairs (modal_pairs)")
     args = parser.parse_args(argv)
     bodies = read_news_bodies(args.news)
-    pairs = compound_pairs(bodies, seed=args.seed) if args.compound else generate_pairs(bodies, seed=args.seed)
+    if args.modal:
+        pairs = modal_pairs(bodies, seed=args.seed)
+    elif args.compound:
+        pairs = compound_pairs(bodies, seed=args.seed)
+    else:
+        pairs = generate_pairs(bodies, seed=args.seed)
     n = write_jsonl(pairs, args.out)
     counts = Counter((p.split, p.label, p.edit) for p in pairs)
     for key in sorted(counts):
