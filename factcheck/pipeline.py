@@ -155,7 +155,9 @@ def build_report(documents: Sequence[Document], claim_sets: Sequence[ClaimSet], 
         "models": {"embedder": embedder_info, "nli": nli_info},
         "settings": settings.to_dict(),
         "articles": [{"id": d.id, "source": d.source, "title": d.title, "n_claims": n_claims.get(d.id, 0),
-                      "dropped_chars": d.dropped_chars, "url": d.url, "date": d.date} for d in documents],
+                      "dropped_chars": d.dropped_chars, "url": d.url, "date": d.date,
+                      "dropped": [{"start": s, "end": e, "reason": r} for s, e, r in d.dropped]}
+                     for d in documents],
         "stats": {**stats, "verdicts": counts},
         "findings": [_finding(p) for p in kept],
     }

@@ -358,6 +358,7 @@ a.hl.contradiction { background: var(--contradiction); }
 a.hl.agreement { background: var(--agreement); }
 a.hl.multi { box-shadow: inset 0 -2px 0 var(--contradiction-ink); }
 a.hl:hover { outline: 1px solid #55555f; }
+span.furniture { color: #8a8a94; font-style: italic; }
 a.ref { font: 700 10px/1 ui-monospace, "DejaVu Sans Mono", monospace; vertical-align: super; color: #fff;
   background: #55555f; border-radius: 6px; padding: 1px 4px; margin-right: 2px; text-decoration: none;
   scroll-margin-top: 40px; }
@@ -415,14 +416,25 @@ def _marks_by_article(findings: Sequence[Mapping[str, Any]], texts: Mapping[str,
     return marks
 
 
-def _highlighted_text(text: str, marks: Sequence[_Mark]) -> str:
-    """Article text as HTML: each claim highlighted, a numbered anchor at each claim's start."""
+def _dropped_spans(article: Mapping[str, Any], length: int) -> list[tuple[int, int, str]]:
+    out = []
+    for d in article.get("dropped") or ():
+        start, end = d.get("start"), d.get("end")
+        if isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= length:
+            out.append((start, end, str(d.get("reason", "page furniture"))))
+    return out
+
+
+def _highlighted_text(text: str, marks: Sequence[_Mark], dropped: Sequence[tuple[int, int, str]] = ()) -> str:
+    """Article text as HTML: each claim highlighted, a numbered anchor at each claim's start, text
+    dropped as page furniture greyed out with its reason."""
     by_key = {(m.rank, m.side): m for m in marks}
     segments = highlight_segments([(m.start, m.end, (m.rank, m.side)) for m in marks])
     refs_at: dict[int, list[_Mark]] = {}
     for m in sorted(marks, key=lambda m: (m.start, m.rank, m.side)):
         refs_at.setdefault(m.start, []).append(m)
-    cuts = sorted({0, len(text), *refs_at, *(p for s in segments for p in (s.start, s.end))})
+    cuts = sorted({0, len(text), *refs_at, *(p for s in segments for p in (s.start, s.end)),
+                   *(p for s, e, _ in dropped for p in (s, e))})
     segment_at = {s.start: s for s in segments}
     out: list[str] = []
     for left, right in zip(cuts, [*cuts[1:], None]):
@@ -434,7 +446,9 @@ def _highlighted_text(text: str, marks: Sequence[_Mark]) -> str:
         piece = _e(text[left:right])
         seg = segment_at.get(left)
         if seg is None:
-            out.append(piece)
+            reason = next((r for s, e, r in dropped if s <= left and right <= e), None)
+            out.append(piece if reason is None else
+                       f'<span class="furniture" title="dropped: {_e(reason)}">{piece}</span>')
             continue
         covering = [by_key[k] for k in seg.keys]
         first = min(covering, key=lambda m: m.rank)
@@ -493,7 +507,8 @@ def _html_article(index: int, article: Mapping[str, Any], text: str | None, mark
         head += f'<p class="source"><a href="{_e(source)}" rel="noopener noreferrer">{_e(source)}</a></p>'
     elif source:
         head += f'<p class="source">{_e(source)}</p>'
-    body = (f'<div class="text">{_highlighted_text(text, marks)}</div>' if text is not None
+    body = (f'<div class="text">{_highlighted_text(text, marks, _dropped_spans(article, len(text)))}</div>'
+            if text is not None
             else '<p class="missing">text not available</p>')
     return f'<article class="doc" id="article-{index}"><header>{head}</header>{body}</article>'
 

@@ -324,3 +324,16 @@ def test_load_report(tmp_path: Path):
         load_report(path)
     with pytest.raises(InputError, match="cannot read"):
         load_report(tmp_path / "missing.json")
+
+
+def test_html_greys_out_dropped_furniture_and_says_why():
+    report = make_report()
+    text = TEXTS[B]
+    start = text.index("reopened")
+    report["articles"][1]["dropped"] = [{"start": start, "end": start + 9, "reason": "no sentence <here>"},
+                                        {"start": 5, "end": 10_000, "reason": "out of range"}]
+    doc = render(report, "html", TEXTS)
+    assert '<span class="furniture" title="dropped: no sentence &lt;here&gt;">reopened </span>' in doc
+    assert "out of range" not in doc  # offsets that do not fit the text are ignored, not drawn
+    # Highlights still work beside it.
+    assert 'class="hl contradiction' in doc
