@@ -27,6 +27,7 @@ from factcheck.metrics import classification_metrics, confusion_matrix, per_clas
 from factcheck.nli import LABELS, load_nli
 from factcheck.nli_data import load_sources, split_train_validation
 from factcheck.sentences import split_sentences
+from factcheck.synth import MODAL_HELD_OUT
 from factcheck.verdict import Thresholds, Verdict, decide, fit_contradiction_threshold, two_way_scores
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
@@ -44,12 +45,17 @@ def three_way(gold_labels: list[str], probs: np.ndarray) -> dict:
     }
 
 
-def validation(model, data_dir: Path, synthetic: Path | None, val_fraction: float, batch_size: int) -> tuple[dict, dict]:
+def validation(model, data_dir: Path, synthetic: Path | None, val_fraction: float, batch_size: int,
+               extra: tuple[Path, ...] = ()) -> tuple[dict, dict]:
     from factcheck.nli_data import read_synthetic
 
     examples = load_sources(data_dir)
     if synthetic:
         examples.extend(read_synthetic(synthetic, "train"))
+    for path in extra:
+        # Extra training files (mined pairs) join the pool; the group-hashed split holds out the
+        # same groups training held out.
+        examples.extend(read_synthetic(path, "train"))
     _, val = split_train_validation(examples, val_fraction)
     fwd = model.predict([(e.premise, e.hypothesis) for e in val], batch_size=batch_size)
     bwd = model.predict([(e.hypothesis, e.premise) for e in val], batch_size=batch_size)
@@ -99,6 +105,27 @@ def synthetic_test(model, synthetic: Path, thresholds: Thresholds, batch_size: i
             "n": len(preserving),
         },
     }
+
+
+def mined_test(model, mined: Path, thresholds: Thresholds, batch_size: int) -> dict:
+    """Held-out story clusters of ``factcheck.mine_pairs``: natural cross-article restatements
+    (should not be contradictions) and their contradiction twins (should be)."""
+    rows = [json.loads(line) for line in mined.open(encoding="utf-8")]
+    rows = [r for r in rows if r["split"] == "test"]
+    fwd = model.predict([(r["premise"], r["hypothesis"]) for r in rows], batch_size=batch_size)
+    bwd = model.predict([(r["hypothesis"], r["premise"]) for r in rows], batch_size=batch_size)
+    c, a = two_way_scores(fwd, bwd)
+    verdicts, _ = decide(c, a, thresholds)
+    natural = [i for i, r in enumerate(rows) if r["edit"] == "mined"]
+    twins = [i for i, r in enumerate(rows) if r["edit"] != "mined"]
+
+    def rates(idx: list[int]) -> dict:
+        return {"n": len(idx),
+                "contradiction_rate_one_way_argmax": float(np.mean(fwd[idx].argmax(1) == 2)) if idx else None,
+                "contradiction_rate_two_way_verdict": float(np.mean([verdicts[i] is Verdict.contradiction for i in idx])) if idx else None,
+                "mean_two_way_contradiction": float(np.mean(c[idx])) if idx else None}
+
+    return {"restatements": rates(natural), "contradiction_twins": rates(twins)}
 
 
 def anli(model, data_dir: Path, batch_size: int) -> dict:
@@ -158,6 +185,27 @@ def markdown(result: dict) -> str:
         f = s["false_contradiction_rate_meaning_preserving"]
         lines += ["", f"False-contradiction rate on meaning-preserving edits: {f['one_way_argmax']:.3f} one way (argmax), "
                   f"{f['two_way_verdict']:.3f} with the two-way verdict (n={f['n']}).", ""]
+    if "modal_test" in result:
+        s = result["modal_test"]
+        lines += ["## '-able' polarity pairs, held-out adjectives (`factcheck.synth --modal`)", "",
+                  f"Adjectives never trained on: {', '.join(sorted(MODAL_HELD_OUT))}. "
+                  f"3-way accuracy {s['overall']['accuracy']:.3f} (n={s['overall']['n']}).", "",
+                  "| pairs | gold | n | contradiction rate (one way, argmax) | contradiction rate (two-way verdict) |",
+                  "|---|---|---:|---:|---:|"]
+        for edit, m in s["per_edit"].items():
+            lines.append(f"| {edit} | {m['gold']} | {m['n']} | {m['contradiction_rate_one_way_argmax']:.3f} | "
+                         f"{m['contradiction_rate_two_way_verdict']:.3f} |")
+        lines.append("")
+    if "mined_test" in result:
+        m = result["mined_test"]
+        lines += ["## Mined cross-article pairs, held-out story clusters (`factcheck.mine_pairs`)", "",
+                  "Heuristic labels: restatements should not be contradictions, their edited twins should.", "",
+                  "| set | n | contradiction rate (one way, argmax) | contradiction rate (two-way verdict) |",
+                  "|---|---:|---:|---:|"]
+        for name, r in m.items():
+            lines.append(f"| {name} | {r['n']} | {r['contradiction_rate_one_way_argmax']:.3f} | "
+                         f"{r['contradiction_rate_two_way_verdict']:.3f} |")
+        lines.append("")
     if result.get("anli"):
         lines += ["## ANLI dev (adversarial; chance is 0.333)", "", "| set | n | accuracy | macro-F1 | overlong |",
                   "|---|---:|---:|---:|---:|"]
@@ -178,6 +226,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--model", required=True)
     parser.add_argument("--data-dir", required=True, type=Path)
     parser.add_argument("--synthetic", type=Path)
+    parser.add_argument("--mined", type=Path, help="mined cross-article pairs JSONL (python -m factcheck.mine_pairs): "
+                        "its train split joins validation, its test split is reported")
+    parser.add_argument("--modal", type=Path, help="'-able' polarity pairs JSONL (python -m factcheck.synth --modal): "
+                        "its train split joins validation, its test split (held-out adjectives) is reported")
     parser.add_argument("--val-fraction", type=float, default=0.06)
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--out", required=True)
@@ -189,11 +241,16 @@ def main(argv: list[str] | None = None) -> None:
                     "command": "python " + " ".join([Path(sys.argv[0]).as_posix()] + (argv or sys.argv[1:])),
                     "date": dt.date.today().isoformat(), "machine": {"python": platform.python_version(),
                                                                      "processor": platform.machine()}}
-    result["validation"], fit = validation(model, args.data_dir, args.synthetic, args.val_fraction, args.batch_size)
+    result["validation"], fit = validation(model, args.data_dir, args.synthetic, args.val_fraction, args.batch_size,
+                                              extra=tuple(p for p in (args.mined, args.modal) if p))
     result["thresholds"] = fit
     thresholds = Thresholds(fit["contradiction"], fit["agreement"], fitted_on="validation split (dev)")
     if args.synthetic:
         result["synthetic_test"] = synthetic_test(model, args.synthetic, thresholds, args.batch_size)
+    if args.modal:
+        result["modal_test"] = synthetic_test(model, args.modal, thresholds, args.batch_size)
+    if args.mined:
+        result["mined_test"] = mined_test(model, args.mined, thresholds, args.batch_size)
     result["anli"] = anli(model, args.data_dir, args.batch_size)
     result["seed_pair"] = seed_pair(model)
     out = Path(args.out)

@@ -72,12 +72,14 @@ def read_breaking_nli(folder: Path) -> Iterator[NLIExample]:
 
 
 def read_synthetic(path: Path, split: str = "train") -> Iterator[NLIExample]:
-    """Synthetic news pairs (factcheck.synth); grouped by article so no article straddles splits."""
+    """Synthetic (factcheck.synth) or mined (factcheck.mine_pairs) news pairs; grouped by article
+    (story cluster for mined pairs) so none straddles splits."""
     with open(path, encoding="utf-8") as fh:
         for line in fh:
             row = json.loads(line)
             if row["split"] == split:
-                ex = _example(row["premise"], row["hypothesis"], row["label"], "synthetic_news",
+                source = "mined_news" if row.get("edit", "").startswith("mined") else "synthetic_news"
+                ex = _example(row["premise"], row["hypothesis"], row["label"], source,
                               group=f"article:{row['article']}")
                 if ex is not None:
                     yield ex

@@ -768,6 +768,104 @@ def modal_pairs(bodies: dict[str, str], seed: int = 13, per_adjective: int = 90)
     return out
 
 
+# --------------------------------------------------------------------------- syntax paraphrases
+# Rewordings that keep the meaning exactly, which articles quoting or translating the same statement
+# differ by: "actions that undermine security" / "actions undermining security", "Russia's actions" /
+# "the actions of Russia", a dash for a comma, "said that" / "said", "the concerns" / "concerns".
+
+_REL_CLAUSE = re.compile(r"(?<=[a-z] )(?:(?<=[a-z]s )that|which|who) ((?!is\b|are\b|was\b|were\b|has\b|have\b|had\b|"
+                         r"will\b|would\b|can\b|could\b|may\b|might\b|must\b|should\b|do\b|does\b|did\b)[a-z]{3,})"
+                         r"(?= [a-z])")
+_NON_VERBS = frozenset(
+    "the its his her their our this that these those there one two three four five six seven eight nine ten many "
+    "some all any each both more most many few not also only just never still even what when where how why if "
+    "and but for with from into over under about after before than then have been being".split())
+_SAYING = re.compile(r"\b(said|says|reports|claims|believes|thinks|knows|shows|suggests|warns|adds|insists|"
+                     r"argues|means|hopes|fears|notes|states|denies|confirms|admits)\s+that\s+$")
+_POSSESSIVE = re.compile(r"(?<![\w-])([A-Z][a-z]{2,}(?: [A-Z][a-z]+)?)['’]s ([a-z]{4,})(?![\w-])"
+                         r"(?=[,.;:]|\s(?:that|which|who|to|in|on|at|for|and|or|but|is|are|was|were|has|have|had|"
+                         r"will|would|could|can|with|from|by|as)\b)")
+_SAID_THAT = re.compile(r"\b(said|says|told reporters|added|stated) that\b")
+_SAID_NO_THAT = re.compile(r"\b(said|says|added|stated) (?=(?:the|it|he|she|they|a|an|there)\b)")
+_SPACED_DASH = re.compile(r"\s[—–-]{1,2}\s")
+_DET_PLURAL = re.compile(r"\b(?<=[a-z] )the ([a-z]{4,}s)\b(?= of\b)")
+
+
+def _ing(verb: str) -> str:
+    stem = verb[:-1] if verb.endswith("s") and not verb.endswith("ss") else verb
+    if stem.endswith("ie"):
+        return stem[:-2] + "ying"
+    if stem.endswith("e") and not stem.endswith(("ee", "ye", "oe")):
+        return stem[:-1] + "ing"
+    return stem + "ing"
+
+
+def edit_syntax(sentence: str, rng: random.Random, vocabulary: frozenset[str] | None = None) -> str | None:
+    """One meaning-preserving syntactic rewording (see the comment above), or None.
+
+    A relative clause becomes a participle only when ``vocabulary`` (lower-cased words of the
+    corpus) holds the "-ing" form, so that "that soon" never becomes "sooning"."""
+    options: list[str] = []
+    m = _REL_CLAUSE.search(sentence)
+    if (m and m.group(1) not in _NON_VERBS and not m.group(1).endswith(("ed", "ing", "ly"))
+            and not _SAYING.search(sentence[: m.start() + 5])
+            and vocabulary is not None and _ing(m.group(1)) in vocabulary):
+        options.append(sentence[: m.start()] + _ing(m.group(1)) + sentence[m.end():])
+    m = _POSSESSIVE.search(sentence)
+    if m and m.start() > 0:
+        options.append(sentence[: m.start()] + f"the {m.group(2)} of {m.group(1)}" + sentence[m.end():])
+    if _SAID_THAT.search(sentence):
+        options.append(_SAID_THAT.sub(lambda m: m.group(1), sentence, count=1))
+    elif (m := _SAID_NO_THAT.search(sentence)):
+        options.append(sentence[: m.end()] + "that " + sentence[m.end():])
+    if _SPACED_DASH.search(sentence) and len(_SPACED_DASH.findall(sentence)) == 1:
+        options.append(_SPACED_DASH.sub(", ", sentence))
+    m = _DET_PLURAL.search(sentence)
+    if m:
+        options.append(sentence[: m.start()] + m.group(1) + sentence[m.end():])
+    options = [o for o in options if o != sentence]
+    if not options:
+        return None
+    out = rng.choice(options)
+    if len(options) > 1 and rng.random() < 0.5:  # sometimes two rewordings at once
+        second = edit_syntax(out, rng, vocabulary)
+        out = second or out
+    return out
+
+
+def syntax_pairs(bodies: dict[str, str], seed: int = 13, per_article: int = 4,
+                 test_fraction: float = 0.15) -> list[SynthPair]:
+    """Syntactic rewordings as entailments (both ways), and their contradiction twins: the reworded
+    sentence with one contradiction edit, so rewording alone is never what decides."""
+    contra = ("negation", "antonym", "number", "modality", "date")
+    vocabulary = frozenset(w.lower() for text in bodies.values() for w in re.findall(r"[A-Za-z]+", text))
+    out: list[SynthPair] = []
+    for article in sorted(bodies):
+        rng = random.Random(f"{seed}:syntax:{article}")
+        split = article_split(article, test_fraction)
+        sents = [x.text for x in split_sentences(bodies[article]) if _usable(x.text)]
+        rng.shuffle(sents)
+        made = 0
+        for sentence in sents:
+            if made >= per_article:
+                break
+            reworded = edit_syntax(sentence, rng, vocabulary)
+            if reworded is None:
+                continue
+            made += 1
+            first, second = (sentence, reworded) if rng.random() < 0.5 else (reworded, sentence)
+            out.append(SynthPair(first, second, ENTAILMENT, "syntax", article, split))
+            if rng.random() < 0.5:
+                continue
+            for name in rng.sample(contra, len(contra)):
+                flipped = EDITS[name][0](reworded, rng)
+                if flipped and flipped != reworded:
+                    pair = (sentence, flipped) if rng.random() < 0.5 else (flipped, sentence)
+                    out.append(SynthPair(*pair, CONTRADICTION, f"syntax_{name}", article, split))
+                    break
+    return out
+
+
 def write_jsonl(pairs: Iterable[SynthPair], path: str | Path) -> int:
     n = 0
     with open(path, "w", encoding="utf-8") as fh:
@@ -786,10 +884,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--compound", action="store_true", help="write only the compound-sentence pairs")
     parser.add_argument("--modal", action="store_true", help="write only the '-able' polarity pairs (modal_pairs)")
+    parser.add_argument("--syntax", action="store_true", help="write only the syntactic rewording pairs (syntax_pairs)")
     args = parser.parse_args(argv)
     bodies = read_news_bodies(args.news)
     if args.modal:
         pairs = modal_pairs(bodies, seed=args.seed)
+    elif args.syntax:
+        pairs = syntax_pairs(bodies, seed=args.seed)
     elif args.compound:
         pairs = compound_pairs(bodies, seed=args.seed)
     else:

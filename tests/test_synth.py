@@ -70,3 +70,42 @@ def test_article_split_is_deterministic_and_roughly_the_fraction():
     splits = [article_split(str(i)) for i in range(2000)]
     assert splits == [article_split(str(i)) for i in range(2000)]
     assert 0.10 < splits.count("test") / len(splits) < 0.20
+
+
+def test_edit_syntax_rewords_without_changing_words_that_carry_meaning():
+    from factcheck.synth import edit_syntax
+
+    vocab = frozenset({"undermining", "threatening"})
+    rng = random.Random(0)
+    seen = set()
+    for _ in range(40):
+        out = edit_syntax("Officials said that the report lists Russia's actions that undermine security.", rng, vocab)
+        assert out is not None
+        seen.add(out)
+    assert "Officials said the report lists Russia's actions that undermine security." in seen
+    assert any("the actions of Russia" in o for o in seen)
+    assert any("actions undermining security" in o for o in seen)
+    for o in seen:
+        assert "not" not in o.split()
+
+
+def test_edit_syntax_needs_the_ing_form_in_the_vocabulary():
+    from factcheck.synth import edit_syntax
+
+    sentence = "Police found weapons that soon disappeared from the scene."
+    for seed in range(10):
+        out = edit_syntax(sentence, random.Random(seed), frozenset())
+        assert out is None or "sooning" not in out
+
+
+def test_syntax_pairs_are_entailments_with_contradiction_twins():
+    from factcheck.synth import syntax_pairs
+
+    bodies = {str(i): "The minister said that the plan was approved by the council on Monday. "
+                      "Critics pointed to the costs of the plan, which rose sharply last year. "
+                      "Officials said the project would create 400 new jobs in the region." for i in range(20)}
+    pairs = syntax_pairs(bodies, seed=3)
+    assert {p.label for p in pairs if p.edit == "syntax"} == {"entailment"}
+    twins = [p for p in pairs if p.edit.startswith("syntax_")]
+    assert twins and {p.label for p in twins} == {"contradiction"}
+    assert {p.split for p in pairs} <= {"train", "test"}
