@@ -76,13 +76,19 @@ def validation(model, data_dir: Path, synthetic: Path | None, val_fraction: floa
     return out, fit
 
 
-def synthetic_test(model, synthetic: Path, thresholds: Thresholds, batch_size: int) -> dict:
-    rows = [json.loads(line) for line in synthetic.open(encoding="utf-8")]
+def _score_test_split(model, path: Path, thresholds: Thresholds, batch_size: int):
+    """Test-split rows of a pairs JSONL, both directions' probabilities and the two-way verdicts."""
+    rows = [json.loads(line) for line in path.open(encoding="utf-8")]
     rows = [r for r in rows if r["split"] == "test"]
     fwd = model.predict([(r["premise"], r["hypothesis"]) for r in rows], batch_size=batch_size)
     bwd = model.predict([(r["hypothesis"], r["premise"]) for r in rows], batch_size=batch_size)
     c, a = two_way_scores(fwd, bwd)
     verdicts, _ = decide(c, a, thresholds)
+    return rows, fwd, c, verdicts
+
+
+def synthetic_test(model, synthetic: Path, thresholds: Thresholds, batch_size: int) -> dict:
+    rows, fwd, _, verdicts = _score_test_split(model, synthetic, thresholds, batch_size)
     by_edit: dict[str, list[int]] = defaultdict(list)
     for i, r in enumerate(rows):
         by_edit[r["edit"]].append(i)
@@ -110,12 +116,7 @@ def synthetic_test(model, synthetic: Path, thresholds: Thresholds, batch_size: i
 def mined_test(model, mined: Path, thresholds: Thresholds, batch_size: int) -> dict:
     """Held-out story clusters of ``factcheck.mine_pairs``: natural cross-article restatements
     (should not be contradictions) and their contradiction twins (should be)."""
-    rows = [json.loads(line) for line in mined.open(encoding="utf-8")]
-    rows = [r for r in rows if r["split"] == "test"]
-    fwd = model.predict([(r["premise"], r["hypothesis"]) for r in rows], batch_size=batch_size)
-    bwd = model.predict([(r["hypothesis"], r["premise"]) for r in rows], batch_size=batch_size)
-    c, a = two_way_scores(fwd, bwd)
-    verdicts, _ = decide(c, a, thresholds)
+    rows, fwd, c, verdicts = _score_test_split(model, mined, thresholds, batch_size)
     natural = [i for i, r in enumerate(rows) if r["edit"] == "mined"]
     twins = [i for i, r in enumerate(rows) if r["edit"] != "mined"]
 
@@ -162,6 +163,20 @@ def seed_pair(model) -> dict:
             "004_to_000": dict(zip(LABELS, map(float, probs[1])))}
 
 
+def _edit_table(s: dict, title: str, intro: str) -> list[str]:
+    """Markdown for one `synthetic_test` result: a row per edit type."""
+    lines = [f"## {title}", "", f"{intro}3-way accuracy {s['overall']['accuracy']:.3f} (n={s['overall']['n']}).", "",
+             "| edit | gold | n | contradiction rate (one way, argmax) | contradiction rate (two-way verdict) |",
+             "|---|---|---:|---:|---:|"]
+    for edit, m in s["per_edit"].items():
+        lines.append(f"| {edit} | {m['gold']} | {m['n']} | {m['contradiction_rate_one_way_argmax']:.3f} | "
+                     f"{m['contradiction_rate_two_way_verdict']:.3f} |")
+    f = s["false_contradiction_rate_meaning_preserving"]
+    lines += ["", f"False-contradiction rate on meaning-preserving pairs: {f['one_way_argmax']:.3f} one way (argmax), "
+              f"{f['two_way_verdict']:.3f} with the two-way verdict (n={f['n']}).", ""]
+    return lines
+
+
 def markdown(result: dict) -> str:
     v = result["validation"]
     lines = [f"# NLI model figures: `{result['model']['name']}`", "",
@@ -173,29 +188,15 @@ def markdown(result: dict) -> str:
     t = result["thresholds"]
     lines += ["", f"Thresholds fitted on this split: contradiction ≥ {t['contradiction']:.2f}, "
               f"agreement ≥ {t['agreement']:.2f}.", ""]
-    if "synthetic_test" in result:
-        s = result["synthetic_test"]
-        lines += ["## Synthetic news test split (held-out articles)", "",
-                  f"3-way accuracy {s['overall']['accuracy']:.3f} (n={s['overall']['n']}).", "",
-                  "| edit | gold | n | contradiction rate (one way, argmax) | contradiction rate (two-way verdict) |",
-                  "|---|---|---:|---:|---:|"]
-        for edit, m in s["per_edit"].items():
-            lines.append(f"| {edit} | {m['gold']} | {m['n']} | {m['contradiction_rate_one_way_argmax']:.3f} | "
-                         f"{m['contradiction_rate_two_way_verdict']:.3f} |")
-        f = s["false_contradiction_rate_meaning_preserving"]
-        lines += ["", f"False-contradiction rate on meaning-preserving edits: {f['one_way_argmax']:.3f} one way (argmax), "
-                  f"{f['two_way_verdict']:.3f} with the two-way verdict (n={f['n']}).", ""]
-    if "modal_test" in result:
-        s = result["modal_test"]
-        lines += ["## '-able' polarity pairs, held-out adjectives (`factcheck.synth --modal`)", "",
-                  f"Adjectives never trained on: {', '.join(sorted(MODAL_HELD_OUT))}. "
-                  f"3-way accuracy {s['overall']['accuracy']:.3f} (n={s['overall']['n']}).", "",
-                  "| pairs | gold | n | contradiction rate (one way, argmax) | contradiction rate (two-way verdict) |",
-                  "|---|---|---:|---:|---:|"]
-        for edit, m in s["per_edit"].items():
-            lines.append(f"| {edit} | {m['gold']} | {m['n']} | {m['contradiction_rate_one_way_argmax']:.3f} | "
-                         f"{m['contradiction_rate_two_way_verdict']:.3f} |")
-        lines.append("")
+    sections = (
+        ("synthetic_test", "Synthetic news test split (held-out articles)", ""),
+        ("modal_test", "'-able' polarity pairs, held-out adjectives (`factcheck.synth --modal`)",
+         f"Adjectives never trained on: {', '.join(sorted(MODAL_HELD_OUT))}. "),
+        ("syntax_test", "Syntactic rewordings, held-out articles (`factcheck.synth --syntax`)", ""),
+    )
+    for key, title, intro in sections:
+        if key in result:
+            lines += _edit_table(result[key], title, intro)
     if "mined_test" in result:
         m = result["mined_test"]
         lines += ["## Mined cross-article pairs, held-out story clusters (`factcheck.mine_pairs`)", "",
@@ -230,6 +231,8 @@ def main(argv: list[str] | None = None) -> None:
                         "its train split joins validation, its test split is reported")
     parser.add_argument("--modal", type=Path, help="'-able' polarity pairs JSONL (python -m factcheck.synth --modal): "
                         "its train split joins validation, its test split (held-out adjectives) is reported")
+    parser.add_argument("--syntax", type=Path, help="syntactic rewording pairs JSONL (python -m factcheck.synth --syntax): "
+                        "its train split joins validation, its test split (held-out articles) is reported")
     parser.add_argument("--val-fraction", type=float, default=0.06)
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--out", required=True)
@@ -242,13 +245,15 @@ def main(argv: list[str] | None = None) -> None:
                     "date": dt.date.today().isoformat(), "machine": {"python": platform.python_version(),
                                                                      "processor": platform.machine()}}
     result["validation"], fit = validation(model, args.data_dir, args.synthetic, args.val_fraction, args.batch_size,
-                                              extra=tuple(p for p in (args.mined, args.modal) if p))
+                                              extra=tuple(p for p in (args.mined, args.modal, args.syntax) if p))
     result["thresholds"] = fit
     thresholds = Thresholds(fit["contradiction"], fit["agreement"], fitted_on="validation split (dev)")
     if args.synthetic:
         result["synthetic_test"] = synthetic_test(model, args.synthetic, thresholds, args.batch_size)
     if args.modal:
         result["modal_test"] = synthetic_test(model, args.modal, thresholds, args.batch_size)
+    if args.syntax:
+        result["syntax_test"] = synthetic_test(model, args.syntax, thresholds, args.batch_size)
     if args.mined:
         result["mined_test"] = mined_test(model, args.mined, thresholds, args.batch_size)
     result["anli"] = anli(model, args.data_dir, args.batch_size)

@@ -25,7 +25,6 @@ from __future__ import annotations
 import json
 import random
 import re
-from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -33,7 +32,8 @@ import numpy as np
 
 from factcheck.cues import contradiction_cues
 from factcheck.sentences import split_sentences
-from factcheck.synth import CONTRADICTION, EDITS, ENTAILMENT, NEUTRAL, SynthPair, article_split, read_news_bodies, write_jsonl
+from factcheck.synth import (CONTRADICTION, EDITS, ENTAILMENT, NEUTRAL, SynthPair, article_split, print_counts,
+                             read_news_bodies, write_jsonl)
 from factcheck.verdict import same_wording
 
 __all__ = ["MinedPair", "coverage", "mine_pairs", "label_pair", "twin_pairs", "main"]
@@ -199,9 +199,7 @@ def main(argv: list[str] | None = None) -> None:
                                       encoding="utf-8")
     rows = twin_pairs(mined, seed=args.seed)
     n = write_jsonl(rows, args.out)
-    counts = Counter((r.split, r.label, r.edit) for r in rows)
-    for key in sorted(counts):
-        print(*key, counts[key], sep="\t")
+    print_counts(rows)
     print(f"{len(mined)} mined pairs; wrote {n} rows to {args.out}")
 
 

@@ -866,6 +866,18 @@ def syntax_pairs(bodies: dict[str, str], seed: int = 13, per_article: int = 4,
     return out
 
 
+GENERATORS: dict[str, Callable[..., list[SynthPair]]] = {
+    "edits": generate_pairs, "compound": compound_pairs, "modal": modal_pairs, "syntax": syntax_pairs,
+}
+
+
+def print_counts(pairs: Iterable[SynthPair]) -> None:
+    """One tab-separated line per (split, label, edit) with its count."""
+    counts = Counter((p.split, p.label, p.edit) for p in pairs)
+    for key in sorted(counts):
+        print(*key, counts[key], sep="\t")
+
+
 def write_jsonl(pairs: Iterable[SynthPair], path: str | Path) -> int:
     n = 0
     with open(path, "w", encoding="utf-8") as fh:
@@ -882,23 +894,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--news", required=True, help="FNC-1 style bodies CSV (Body ID, articleBody)")
     parser.add_argument("--out", required=True, help="output JSONL")
     parser.add_argument("--seed", type=int, default=13)
-    parser.add_argument("--compound", action="store_true", help="write only the compound-sentence pairs")
-    parser.add_argument("--modal", action="store_true", help="write only the '-able' polarity pairs (modal_pairs)")
-    parser.add_argument("--syntax", action="store_true", help="write only the syntactic rewording pairs (syntax_pairs)")
+    for kind, helptext in (("compound", "compound-sentence pairs (compound_pairs)"),
+                           ("modal", "'-able' polarity pairs (modal_pairs)"),
+                           ("syntax", "syntactic rewording pairs (syntax_pairs)")):
+        parser.add_argument(f"--{kind}", dest="kind", action="store_const", const=kind, default="edits",
+                            help=f"write only the {helptext}")
     args = parser.parse_args(argv)
     bodies = read_news_bodies(args.news)
-    if args.modal:
-        pairs = modal_pairs(bodies, seed=args.seed)
-    elif args.syntax:
-        pairs = syntax_pairs(bodies, seed=args.seed)
-    elif args.compound:
-        pairs = compound_pairs(bodies, seed=args.seed)
-    else:
-        pairs = generate_pairs(bodies, seed=args.seed)
+    pairs = GENERATORS[args.kind](bodies, seed=args.seed)
     n = write_jsonl(pairs, args.out)
-    counts = Counter((p.split, p.label, p.edit) for p in pairs)
-    for key in sorted(counts):
-        print(*key, counts[key], sep="\t")
+    print_counts(pairs)
     print(f"wrote {n} pairs to {args.out}")
 
 
