@@ -866,8 +866,77 @@ def syntax_pairs(bodies: dict[str, str], seed: int = 13, per_article: int = 4,
     return out
 
 
+# --------------------------------------------------------------------------- negation forms
+# The same demand or position with its negation in different places: "demands for the non-expansion
+# of NATO" = "demands that NATO not expand" = "opposition to the expansion of NATO"; flipping the
+# polarity contradicts, another actor or action is unrelated. (verb, noun)
+NEGATION_LEXICON: tuple[tuple[str, str], ...] = (
+    ("expand", "expansion"), ("deploy", "deployment"), ("withdraw", "withdrawal"), ("intervene", "intervention"),
+    ("enlarge", "enlargement"), ("escalate", "escalation"), ("extend", "extension"), ("merge", "merger"),
+    ("annex", "annexation"), ("relocate", "relocation"), ("retaliate", "retaliation"), ("resign", "resignation"),
+    ("invade", "invasion"), ("participate", "participation"), ("rearm", "rearmament"), ("mobilize", "mobilization"),
+    ("privatize", "privatization"), ("recognize", "recognition"), ("cooperate", "cooperation"), ("default", "default"),
+    ("strike", "strike"), ("compete", "competition"), ("testify", "testimony"), ("retire", "retirement"),
+)
+# Actions whose pairs only go to the test split (the seed articles' "non-expansion" is among them).
+NEGATION_HELD_OUT = frozenset({"expand", "deploy", "withdraw", "intervene"})
+_ACTORS = ("Moscow", "the government", "the union", "critics", "the opposition", "Beijing", "the board",
+           "protesters", "the ministry", "Washington", "the council", "the rebels")
+
+
+def _negation_form(polarity: bool, verb: str, noun: str, who: str, rng: random.Random) -> str:
+    """A demand (polarity True: that ``who`` does it; False: that it does not) in one of several forms."""
+    forms = ([f"demands that {who} {verb}", f"demands for the {noun} of {who}", f"support for the {noun} of {who}",
+              f"insistence that {who} should {verb}"] if polarity else
+             [f"demands that {who} not {verb}", f"demands for the non-{noun} of {who}",
+              f"opposition to the {noun} of {who}", f"insistence that {who} should not {verb}",
+              f"rejection of any {noun} of {who}", f"demands that {who} refrain from any {noun}"])
+    return rng.choice(forms)
+
+
+def negation_form_pairs(bodies: dict[str, str], seed: int = 13, per_action: int = 100) -> list[SynthPair]:
+    """Statements of one actor's position on an action by another, worded with negation in different
+    places (see NEGATION_LEXICON); the parties come from named entities of the news bodies."""
+    rng = random.Random(f"{seed}:negation_forms")
+    names: set[str] = set()
+    for body in sorted(bodies):
+        names.update(m.group(1) for m in _ENTITY.finditer(bodies[body])
+                     if m.group(1) not in _ENTITY_STOP and len(m.group(1)) > 2 and len(m.group(1).split()) <= 3)
+    parties = sorted(names)
+    if len(parties) < 4:
+        return []
+    frames = ("Those are {poss} {position}.", "{Actor} repeated its {position}.",
+              "The letter set out {poss} {position}.", "{Actor} restated its {position}, officials said.")
+    out: list[SynthPair] = []
+    for verb, noun in NEGATION_LEXICON:
+        split = "test" if verb in NEGATION_HELD_OUT else "train"
+        for _ in range(per_action):
+            actor = rng.choice(_ACTORS + tuple(rng.sample(parties, 3)))
+            who, other = rng.sample(parties, 2)
+            pa = rng.random() < 0.5
+            pb = pa if rng.random() < 0.5 else not pa
+            kind = "neutral" if rng.random() < 0.2 else "same"
+
+            def say(polarity: bool, target: str) -> str:
+                position = _negation_form(polarity, verb, noun, target, rng)
+                if rng.random() < 0.3:
+                    position = position.replace("demands", "demand", 1)
+                poss = actor + ("’" if actor.endswith("s") else "’s")
+                return rng.choice(frames).format(poss=poss, Actor=actor[:1].upper() + actor[1:], position=position)
+
+            a = say(pa, who)
+            b = say(pb, other if kind == "neutral" else who)
+            if kind == "neutral":
+                out.append(SynthPair(a, b, NEUTRAL, "negation_form_other_party", verb, split))
+            else:
+                label = ENTAILMENT if pa == pb else CONTRADICTION
+                out.append(SynthPair(a, b, label, f"negation_form_{'same' if pa == pb else 'flip'}", verb, split))
+    return out
+
+
 GENERATORS: dict[str, Callable[..., list[SynthPair]]] = {
     "edits": generate_pairs, "compound": compound_pairs, "modal": modal_pairs, "syntax": syntax_pairs,
+    "negation-forms": negation_form_pairs,
 }
 
 
@@ -896,7 +965,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=13)
     for kind, helptext in (("compound", "compound-sentence pairs (compound_pairs)"),
                            ("modal", "'-able' polarity pairs (modal_pairs)"),
-                           ("syntax", "syntactic rewording pairs (syntax_pairs)")):
+                           ("syntax", "syntactic rewording pairs (syntax_pairs)"),
+                           ("negation-forms", "negation-form pairs (negation_form_pairs)")):
         parser.add_argument(f"--{kind}", dest="kind", action="store_const", const=kind, default="edits",
                             help=f"write only the {helptext}")
     args = parser.parse_args(argv)

@@ -109,3 +109,20 @@ def test_syntax_pairs_are_entailments_with_contradiction_twins():
     twins = [p for p in pairs if p.edit.startswith("syntax_")]
     assert twins and {p.label for p in twins} == {"contradiction"}
     assert {p.split for p in pairs} <= {"train", "test"}
+
+
+def test_negation_form_pairs_label_by_polarity_and_hold_out_actions():
+    from factcheck.synth import NEGATION_HELD_OUT, negation_form_pairs
+
+    bodies = {str(i): f"Officials from Acme Corp met leaders of Northland and Southport in Geneva on day {i}. "
+                      "Talks with Eastland Motors continued." for i in range(5)}
+    pairs = negation_form_pairs(bodies, seed=4, per_action=20)
+    assert pairs
+    negative = re.compile(r"\bnot\b|non-|opposition to|rejection of|refrain from")
+    for p in pairs:
+        assert (p.split == "test") == (p.article in NEGATION_HELD_OUT)
+        if p.edit == "negation_form_other_party":
+            assert p.label == "neutral"
+            continue
+        same = bool(negative.search(p.premise)) == bool(negative.search(p.hypothesis))
+        assert p.label == ("entailment" if same else "contradiction"), p
