@@ -27,7 +27,7 @@ from factcheck.metrics import classification_metrics, confusion_matrix, per_clas
 from factcheck.nli import LABELS, load_nli
 from factcheck.nli_data import load_sources, split_train_validation
 from factcheck.sentences import split_sentences
-from factcheck.synth import MODAL_HELD_OUT
+from factcheck.synth import MODAL_HELD_OUT, NEGATION_HELD_OUT
 from factcheck.verdict import Thresholds, Verdict, decide, fit_contradiction_threshold, two_way_scores
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
@@ -163,6 +163,17 @@ def seed_pair(model) -> dict:
             "004_to_000": dict(zip(LABELS, map(float, probs[1])))}
 
 
+# Extra pair families (python -m factcheck.synth --<name>): their train split joins validation, their
+# test split is reported. name -> (section title, what the test split holds)
+FAMILIES = {
+    "modal": ("'-able' polarity pairs, held-out adjectives (`factcheck.synth --modal`)",
+              f"Adjectives never trained on: {', '.join(sorted(MODAL_HELD_OUT))}. "),
+    "syntax": ("Syntactic rewordings, held-out articles (`factcheck.synth --syntax`)", ""),
+    "negation-forms": ("Negation forms, held-out actions (`factcheck.synth --negation-forms`)",
+                       f"Actions never trained on: {', '.join(sorted(NEGATION_HELD_OUT))}. "),
+}
+
+
 def _edit_table(s: dict, title: str, intro: str) -> list[str]:
     """Markdown for one `synthetic_test` result: a row per edit type."""
     lines = [f"## {title}", "", f"{intro}3-way accuracy {s['overall']['accuracy']:.3f} (n={s['overall']['n']}).", "",
@@ -188,12 +199,8 @@ def markdown(result: dict) -> str:
     t = result["thresholds"]
     lines += ["", f"Thresholds fitted on this split: contradiction ≥ {t['contradiction']:.2f}, "
               f"agreement ≥ {t['agreement']:.2f}.", ""]
-    sections = (
-        ("synthetic_test", "Synthetic news test split (held-out articles)", ""),
-        ("modal_test", "'-able' polarity pairs, held-out adjectives (`factcheck.synth --modal`)",
-         f"Adjectives never trained on: {', '.join(sorted(MODAL_HELD_OUT))}. "),
-        ("syntax_test", "Syntactic rewordings, held-out articles (`factcheck.synth --syntax`)", ""),
-    )
+    sections = [("synthetic_test", "Synthetic news test split (held-out articles)", "")]
+    sections += [(f"{name}_test", title, intro) for name, (title, intro) in FAMILIES.items()]
     for key, title, intro in sections:
         if key in result:
             lines += _edit_table(result[key], title, intro)
@@ -229,31 +236,31 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--synthetic", type=Path)
     parser.add_argument("--mined", type=Path, help="mined cross-article pairs JSONL (python -m factcheck.mine_pairs): "
                         "its train split joins validation, its test split is reported")
-    parser.add_argument("--modal", type=Path, help="'-able' polarity pairs JSONL (python -m factcheck.synth --modal): "
-                        "its train split joins validation, its test split (held-out adjectives) is reported")
-    parser.add_argument("--syntax", type=Path, help="syntactic rewording pairs JSONL (python -m factcheck.synth --syntax): "
-                        "its train split joins validation, its test split (held-out articles) is reported")
+    for name in FAMILIES:
+        parser.add_argument(f"--{name}", type=Path, dest=name.replace("-", "_"),
+                            help=f"pairs JSONL of python -m factcheck.synth --{name}: its train split joins "
+                                 "validation, its test split is reported")
     parser.add_argument("--val-fraction", type=float, default=0.06)
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--out", required=True)
     parser.add_argument("--save-thresholds", action="store_true", help="write <model>/thresholds.json")
     args = parser.parse_args(argv)
 
+    families = {name: getattr(args, name.replace("-", "_")) for name in FAMILIES}
     model = load_nli(args.model)
     result: dict = {"model": model.info.to_dict(), "version": __version__,
                     "command": "python " + " ".join([Path(sys.argv[0]).as_posix()] + (argv or sys.argv[1:])),
                     "date": dt.date.today().isoformat(), "machine": {"python": platform.python_version(),
                                                                      "processor": platform.machine()}}
     result["validation"], fit = validation(model, args.data_dir, args.synthetic, args.val_fraction, args.batch_size,
-                                              extra=tuple(p for p in (args.mined, args.modal, args.syntax) if p))
+                                              extra=tuple(p for p in [args.mined, *families.values()] if p))
     result["thresholds"] = fit
     thresholds = Thresholds(fit["contradiction"], fit["agreement"], fitted_on="validation split (dev)")
     if args.synthetic:
         result["synthetic_test"] = synthetic_test(model, args.synthetic, thresholds, args.batch_size)
-    if args.modal:
-        result["modal_test"] = synthetic_test(model, args.modal, thresholds, args.batch_size)
-    if args.syntax:
-        result["syntax_test"] = synthetic_test(model, args.syntax, thresholds, args.batch_size)
+    for name, path in families.items():
+        if path:
+            result[f"{name}_test"] = synthetic_test(model, path, thresholds, args.batch_size)
     if args.mined:
         result["mined_test"] = mined_test(model, args.mined, thresholds, args.batch_size)
     result["anli"] = anli(model, args.data_dir, args.batch_size)

@@ -14,10 +14,11 @@ NEWS="$DATA/news/fnc1_train_bodies.csv"
 .venv/bin/python -m factcheck.synth --news "$NEWS" --out runs/synth.jsonl > /dev/null
 .venv/bin/python -m factcheck.synth --news "$NEWS" --modal --out runs/synth_modal.jsonl > /dev/null
 .venv/bin/python -m factcheck.synth --news "$NEWS" --syntax --out runs/synth_syntax.jsonl > /dev/null
+.venv/bin/python -m factcheck.synth --news "$NEWS" --negation-forms --out runs/synth_negforms.jsonl > /dev/null
 .venv/bin/python -m factcheck.mine_pairs --news "$NEWS" --out runs/mined.jsonl --raw runs/mined_raw.jsonl > /dev/null
 .venv/bin/python eval/nli_model_card.py --model models/factcheck-nli-minilm --data-dir "$DATA" \
     --synthetic runs/synth.jsonl --mined runs/mined.jsonl --modal runs/synth_modal.jsonl \
-    --syntax runs/synth_syntax.jsonl --out "$R/nli_default" --save-thresholds
+    --syntax runs/synth_syntax.jsonl --negation-forms runs/synth_negforms.jsonl --out "$R/nli_default" --save-thresholds
 
 # The harness on the shared evaluation sets (never trained or tuned on).
 $FC eval --preset anli --data "$DATA/anli/ANLI_analysis_r1_dev.csv" --output "$R/anli_r1.json" \
