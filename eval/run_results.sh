@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Reproduce every figure in eval/results/ for the default model (CPU: about 15 minutes on 2 cores).
+# Reproduce every figure in eval/results/ for the default model (CPU: about 30 minutes on 2 cores; mining the cross-article pairs embeds ~35k sentences).
 # Usage: bash eval/run_results.sh [path/to/shared/data]
 set -euo pipefail
 cd "$(dirname "$0")/.."
