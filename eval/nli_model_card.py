@@ -25,9 +25,9 @@ import numpy as np
 from factcheck import __version__
 from factcheck.metrics import classification_metrics, confusion_matrix, per_class_prf
 from factcheck.nli import LABELS, load_nli
-from factcheck.nli_data import load_sources, split_train_validation
+from factcheck.training.data import load_sources, split_train_validation
 from factcheck.sentences import split_sentences
-from factcheck.synth import MODAL_HELD_OUT, NEGATION_HELD_OUT
+from factcheck.training.synth import MODAL_HELD_OUT, NEGATION_HELD_OUT
 from factcheck.verdict import Thresholds, Verdict, decide, fit_contradiction_threshold, two_way_scores
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
@@ -47,7 +47,7 @@ def three_way(gold_labels: list[str], probs: np.ndarray) -> dict:
 
 def validation(model, data_dir: Path, synthetic: Path | None, val_fraction: float, batch_size: int,
                extra: tuple[Path, ...] = ()) -> tuple[dict, dict]:
-    from factcheck.nli_data import read_synthetic
+    from factcheck.training.data import read_synthetic
 
     examples = load_sources(data_dir)
     if synthetic:
@@ -114,7 +114,7 @@ def synthetic_test(model, synthetic: Path, thresholds: Thresholds, batch_size: i
 
 
 def mined_test(model, mined: Path, thresholds: Thresholds, batch_size: int) -> dict:
-    """Held-out story clusters of ``factcheck.mine_pairs``: natural cross-article restatements
+    """Held-out story clusters of ``factcheck.training.mine_pairs``: natural cross-article restatements
     (should not be contradictions) and their contradiction twins (should be)."""
     rows, fwd, c, verdicts = _score_test_split(model, mined, thresholds, batch_size)
     natural = [i for i, r in enumerate(rows) if r["edit"] == "mined"]
@@ -163,13 +163,13 @@ def seed_pair(model) -> dict:
             "004_to_000": dict(zip(LABELS, map(float, probs[1])))}
 
 
-# Extra pair families (python -m factcheck.synth --<name>): their train split joins validation, their
+# Extra pair families (python -m factcheck.training.synth --<name>): their train split joins validation, their
 # test split is reported. name -> (section title, what the test split holds)
 FAMILIES = {
-    "modal": ("'-able' polarity pairs, held-out adjectives (`factcheck.synth --modal`)",
+    "modal": ("'-able' polarity pairs, held-out adjectives (`factcheck.training.synth --modal`)",
               f"Adjectives never trained on: {', '.join(sorted(MODAL_HELD_OUT))}. "),
-    "syntax": ("Syntactic rewordings, held-out articles (`factcheck.synth --syntax`)", ""),
-    "negation-forms": ("Negation forms, held-out actions (`factcheck.synth --negation-forms`)",
+    "syntax": ("Syntactic rewordings, held-out articles (`factcheck.training.synth --syntax`)", ""),
+    "negation-forms": ("Negation forms, held-out actions (`factcheck.training.synth --negation-forms`)",
                        f"Actions never trained on: {', '.join(sorted(NEGATION_HELD_OUT))}. "),
 }
 
@@ -206,7 +206,7 @@ def markdown(result: dict) -> str:
             lines += _edit_table(result[key], title, intro)
     if "mined_test" in result:
         m = result["mined_test"]
-        lines += ["## Mined cross-article pairs, held-out story clusters (`factcheck.mine_pairs`)", "",
+        lines += ["## Mined cross-article pairs, held-out story clusters (`factcheck.training.mine_pairs`)", "",
                   "Heuristic labels: restatements should not be contradictions, their edited twins should.", "",
                   "| set | n | contradiction rate (one way, argmax) | contradiction rate (two-way verdict) |",
                   "|---|---:|---:|---:|"]
@@ -234,11 +234,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--model", required=True)
     parser.add_argument("--data-dir", required=True, type=Path)
     parser.add_argument("--synthetic", type=Path)
-    parser.add_argument("--mined", type=Path, help="mined cross-article pairs JSONL (python -m factcheck.mine_pairs): "
+    parser.add_argument("--mined", type=Path, help="mined cross-article pairs JSONL (python -m factcheck.training.mine_pairs): "
                         "its train split joins validation, its test split is reported")
     for name in FAMILIES:
         parser.add_argument(f"--{name}", type=Path, dest=name.replace("-", "_"),
-                            help=f"pairs JSONL of python -m factcheck.synth --{name}: its train split joins "
+                            help=f"pairs JSONL of python -m factcheck.training.synth --{name}: its train split joins "
                                  "validation, its test split is reported")
     parser.add_argument("--val-fraction", type=float, default=0.06)
     parser.add_argument("--batch-size", type=int, default=64)

@@ -144,7 +144,7 @@ def export_onnx_command(
 ) -> None:
     """Export a local NLI model to ONNX (fp32, and int8) for the ONNX Runtime backend (--nli-model default-onnx)."""
     from factcheck.nli import local_model_dir
-    from factcheck.onnx_export import export_onnx
+    from factcheck.training.onnx_export import export_onnx
 
     written = export_onnx(local_model_dir(model), out_dir=out, quantize=int8)
     typer.echo(f"wrote ONNX graphs to {written}")

@@ -161,7 +161,7 @@ class OnnxEmbedder(Embedder):
         """Open ``model_path`` (.onnx) with the tokenizer in ``tokenizer_path`` (tokenizer.json or its folder)."""
         from tokenizers import Tokenizer
 
-        from factcheck.onnx_export import onnx_session
+        from factcheck.onnx_runtime import onnx_session
 
         tok_file = Path(tokenizer_path)
         if tok_file.is_dir():

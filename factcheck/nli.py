@@ -338,7 +338,7 @@ class OnnxNLI(_TokenizedNLI):
         """Load ``model_dir/file`` (default: ``model_int8.onnx`` if present, else ``model.onnx``)."""
         from transformers import AutoConfig, AutoTokenizer
 
-        from factcheck.onnx_export import FP32_FILE, INT8_FILE, onnx_session
+        from factcheck.onnx_runtime import FP32_FILE, INT8_FILE, onnx_session
 
         model_dir = Path(model_dir)
         name = name or str(model_dir)

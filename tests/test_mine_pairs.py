@@ -6,8 +6,8 @@ import random
 
 import pytest
 
-from factcheck.mine_pairs import MinedPair, coverage, label_pair, mine_pairs, twin_pairs
-from factcheck.synth import article_split, edit_modality, edit_negation
+from factcheck.training.mine_pairs import MinedPair, coverage, label_pair, mine_pairs, twin_pairs
+from factcheck.training.synth import article_split, edit_modality, edit_negation
 
 from conftest import FakeEmbedder
 

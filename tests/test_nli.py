@@ -304,7 +304,7 @@ def test_hub_offline_is_one_line(monkeypatch) -> None:
 @pytest.fixture(scope="module")
 def onnx_dir(reordered_dir, tmp_path_factory) -> Path:
     pytest.importorskip("onnxruntime")
-    from factcheck.onnx_export import export_onnx
+    from factcheck.training.onnx_export import export_onnx
 
     return export_onnx(reordered_dir, tmp_path_factory.mktemp("onnx"))
 

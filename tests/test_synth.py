@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 import re
 
-from factcheck.synth import MODAL_HELD_OUT, MODAL_LEXICON, article_split, edit_modality, edit_negation, modal_pairs
+from factcheck.training.synth import MODAL_HELD_OUT, MODAL_LEXICON, article_split, edit_modality, edit_negation, modal_pairs
 
 BODIES = {
     "1": "The deployment of allied troops is a matter for the alliance. The new rules were published on Monday. "
@@ -73,7 +73,7 @@ def test_article_split_is_deterministic_and_roughly_the_fraction():
 
 
 def test_edit_syntax_rewords_without_changing_words_that_carry_meaning():
-    from factcheck.synth import edit_syntax
+    from factcheck.training.synth import edit_syntax
 
     vocab = frozenset({"undermining", "threatening"})
     rng = random.Random(0)
@@ -90,7 +90,7 @@ def test_edit_syntax_rewords_without_changing_words_that_carry_meaning():
 
 
 def test_edit_syntax_needs_the_ing_form_in_the_vocabulary():
-    from factcheck.synth import edit_syntax
+    from factcheck.training.synth import edit_syntax
 
     sentence = "Police found weapons that soon disappeared from the scene."
     for seed in range(10):
@@ -99,7 +99,7 @@ def test_edit_syntax_needs_the_ing_form_in_the_vocabulary():
 
 
 def test_syntax_pairs_are_entailments_with_contradiction_twins():
-    from factcheck.synth import syntax_pairs
+    from factcheck.training.synth import syntax_pairs
 
     bodies = {str(i): "The minister said that the plan was approved by the council on Monday. "
                       "Critics pointed to the costs of the plan, which rose sharply last year. "
@@ -112,7 +112,7 @@ def test_syntax_pairs_are_entailments_with_contradiction_twins():
 
 
 def test_negation_form_pairs_label_by_polarity_and_hold_out_actions():
-    from factcheck.synth import NEGATION_HELD_OUT, negation_form_pairs
+    from factcheck.training.synth import NEGATION_HELD_OUT, negation_form_pairs
 
     bodies = {str(i): f"Officials from Acme Corp met leaders of Northland and Southport in Geneva on day {i}. "
                       "Talks with Eastland Motors continued." for i in range(5)}

@@ -72,7 +72,7 @@ def read_breaking_nli(folder: Path) -> Iterator[NLIExample]:
 
 
 def read_synthetic(path: Path, split: str = "train") -> Iterator[NLIExample]:
-    """Synthetic (factcheck.synth) or mined (factcheck.mine_pairs) news pairs; grouped by article
+    """Synthetic (factcheck.training.synth) or mined (factcheck.training.mine_pairs) news pairs; grouped by article
     (story cluster for mined pairs) so none straddles splits."""
     with open(path, encoding="utf-8") as fh:
         for line in fh:

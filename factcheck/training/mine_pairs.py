@@ -1,7 +1,7 @@
 """Cross-article sentence pairs mined from unlabelled news, for NLI training and for measuring
 false contradictions on natural rewording.
 
-Synthetic edits (``factcheck.synth``) change one word of one sentence, so a model trained on them
+Synthetic edits (``factcheck.training.synth``) change one word of one sentence, so a model trained on them
 learns that *any* surface difference between two near-identical sentences is suspicious. Real
 articles about one event restate each other with different attribution, word order, quotes versus
 paraphrase and translations. This module finds such restatements across different article bodies
@@ -10,14 +10,14 @@ by embedding similarity and labels them without a model:
 - a pair where no deterministic cue (numbers, dates, negation, modality; ``factcheck.cues``) differs
   is a restatement: ``entailment`` in a direction where the premise covers the hypothesis's content
   words, else ``neutral`` (one side adds detail);
-- its *twin* applies one contradiction edit from ``factcheck.synth.EDITS`` to the hypothesis:
+- its *twin* applies one contradiction edit from ``factcheck.training.synth.EDITS`` to the hypothesis:
   ``contradiction``. The pair of twins teaches the model to look at what changed in meaning, not
   at how much the wording changed.
 
 Labels are heuristic (a mined pair can disagree in a way no cue sees), so the pairs are split by
 article body like the synthetic ones and the test split is used to measure, not to fit thresholds.
 
-    python -m factcheck.mine_pairs --news ../shared/data/news/fnc1_train_bodies.csv --out runs/mined.jsonl
+    python -m factcheck.training.mine_pairs --news ../shared/data/news/fnc1_train_bodies.csv --out runs/mined.jsonl
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ import numpy as np
 
 from factcheck.cues import contradiction_cues
 from factcheck.sentences import split_sentences
-from factcheck.synth import (CONTRADICTION, EDITS, ENTAILMENT, NEUTRAL, SynthPair, article_split, print_counts,
+from factcheck.training.synth import (CONTRADICTION, EDITS, ENTAILMENT, NEUTRAL, SynthPair, article_split, print_counts,
                              read_news_bodies, write_jsonl)
 from factcheck.verdict import same_wording
 

