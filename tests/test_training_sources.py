@@ -278,3 +278,48 @@ def test_real_second_wave_sources_load_and_split_by_group():
     assert counts["fever"] == 12465 and counts["conjnli"] == 15623 and counts["med"] == 5382
     assert 10000 < counts["wikisplit"] < 30000
     assert all(p.is_file() for p in data_files(SHARED, NEW_SOURCES))
+
+
+def test_data_provenance_is_relative_with_hashes(tmp_path):
+    import hashlib
+
+    from factcheck.training.train import data_provenance
+
+    data = tmp_path / "data"
+    _gz(data / "nli" / "med" / "MED.tsv.gz", "sentence1\tsentence2\tgold_label\nA.\tB.\tneutral\n")
+    (data / "nli" / "med" / "LICENSE").write_text("licence text")
+    pairs = tmp_path / "synth.jsonl"
+    pairs.write_text("{}\n")
+    prov = data_provenance(data, ["med"], [pairs])
+    digest = hashlib.sha256((data / "nli" / "med" / "MED.tsv.gz").read_bytes()).hexdigest()
+    assert prov == {"data_dir_files": {"nli/med/MED.tsv.gz": digest},
+                    "pair_files": {"synth.jsonl": hashlib.sha256(b"{}\n").hexdigest()}}
+    assert str(tmp_path) not in json.dumps(prov)
+
+
+def _model_card_module():
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[1] / "eval" / "nli_model_card.py"
+    spec = importlib.util.spec_from_file_location("nli_model_card", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_thresholds_file_is_flat_and_readable_by_the_checker():
+    from factcheck.verdict import Thresholds
+
+    card = _model_card_module()
+    fit = {"contradiction": 0.81, "agreement": 0.5, "f05_contradiction_dev": 0.9, "f1_agreement_dev": 0.77, "n_dev": 123}
+    payload = card.thresholds_payload(fit, "sha256:0123456789ab", "2026-11-26")
+    assert payload["schema"] == "factcheck.thresholds/1"
+    assert (payload["contradiction"], payload["agreement"]) == (0.81, 0.5)
+    assert payload["fitted_on"] == {"split": "validation", "n": 123,
+                                    "objective": "contradiction: max F0.5 of the two-way score; agreement: max F1",
+                                    "scores": {"f05_contradiction": 0.9, "f1_agreement": 0.77}}
+    assert payload["model_revision"] == "sha256:0123456789ab" and payload["date"] == "2026-11-26"
+    # Flat: no nested copy of an older file, nothing but plain values at the top.
+    assert set(payload) == {"schema", "contradiction", "agreement", "fitted_on", "model_revision", "date", "version"}
+    t = Thresholds.from_dict(payload)
+    assert (t.contradiction, t.agreement) == (0.81, 0.5)
