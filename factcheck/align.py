@@ -5,8 +5,15 @@ whose cosine similarity reaches ``min_similarity`` become candidates; the union 
 into unordered pairs ``i < j`` and sorted by similarity (highest first). Taking neighbours per
 article, not over all claims, keeps one long or repetitive article from crowding out the rest.
 
+Cost grows with claims, not with articles squared:
+- ``keys``: rows with the same key (e.g. the same normalised text: syndicated copy) are one claim.
+  Only the first row of each key (its representative) is aligned; a representative may pair with
+  any article one of its copies is in. The caller reports the finding for every copy.
+- ``max_per_claim``: a global cap, the best ``max_per_claim`` selections of each claim over all
+  other articles, so a large cluster scores about ``max_per_claim`` pairs per claim at most.
+
 Memory: similarities are computed ``block_size`` rows at a time, so peak extra memory is about
-``block_size * n * 4`` bytes (1024 rows x 10,000 claims = 40 MB), never a dense n x n matrix.
+``block_size * n * 5`` bytes (1024 rows x 10,000 claims = 50 MB), never a dense n x n matrix.
 """
 
 from __future__ import annotations
@@ -16,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Candidate", "align", "count_possible_pairs"]
+__all__ = ["Candidate", "align", "count_possible_pairs", "representatives"]
 
 
 @dataclass(frozen=True)
@@ -62,6 +69,12 @@ def _selected(scores: np.ndarray, k: int, floor: float) -> np.ndarray:
     return keep
 
 
+def representatives(keys: Sequence[object]) -> np.ndarray:
+    """``rep[i]``: the first row whose key equals ``keys[i]`` (``rep[i] == i`` for representatives)."""
+    first: dict[object, int] = {}
+    return np.fromiter((first.setdefault(k, i) for i, k in enumerate(keys)), dtype=np.int64, count=len(keys))
+
+
 def align(
     embeddings: np.ndarray,
     groups: Sequence[str],
@@ -71,6 +84,8 @@ def align(
     exclude: set[tuple[int, int]] | None = None,
     parents: Sequence[int] | None = None,
     block_size: int = 1024,
+    keys: Sequence[object] | None = None,
+    max_per_claim: int | None = None,
 ) -> list[Candidate]:
     """Candidate pairs of rows of ``embeddings`` (one row per claim, ``groups[i]`` its article).
 
@@ -80,6 +95,11 @@ def align(
     pair in ``exclude`` (either order). Rows are L2-normalised here, so cosine = dot product.
     Ties at the top-k cut go to the lower index (similarities equal only up to float rounding
     may fall either way).
+
+    With ``keys``, rows sharing a key are collapsed onto their first row (``representatives``):
+    pairs only ever name representatives, never two copies of one key. A representative with
+    copies in several articles counts as a member of each of them. ``max_per_claim`` keeps, per
+    claim, only its ``max_per_claim`` best selections over all other articles.
     """
     if np.ndim(embeddings) != 2:
         raise ValueError(f"embeddings must be a 2-D array, got shape {np.shape(embeddings)}")
@@ -89,44 +109,68 @@ def align(
         raise ValueError(f"{len(groups)} groups for {n} embedding rows")
     if parents is not None and len(parents) != n:
         raise ValueError(f"{len(parents)} parents for {n} embedding rows")
+    if keys is not None and len(keys) != n:
+        raise ValueError(f"{len(keys)} keys for {n} embedding rows")
     if top_k < 1:
         raise ValueError(f"top_k must be at least 1, got {top_k}")
+    if max_per_claim is not None and max_per_claim < 1:
+        raise ValueError(f"max_per_claim must be at least 1, got {max_per_claim}")
     if n < 2:
         return []
 
     gid, n_groups = _group_ids(groups)
-    members = [np.flatnonzero(gid == g) for g in range(n_groups)]
+    rep = representatives(keys) if keys is not None else np.arange(n)
+    reps = np.flatnonzero(rep == np.arange(n))
+    # A representative whose key also occurs in another article belongs to several articles.
+    multi = np.zeros(n, dtype=bool)
+    multi[rep[gid != gid[rep]]] = True
+    position = np.full(n, -1, dtype=np.int64)
+    position[reps] = np.arange(len(reps))
+    # Columns (positions among representatives) that count as members of each article.
+    members = [np.unique(position[rep[gid == g]]) for g in range(n_groups)]
     par = np.asarray(parents, dtype=np.int64) if parents is not None else None
     banned: dict[int, list[int]] = {}
     for a, b in exclude or ():
-        banned.setdefault(a, []).append(b)
-        banned.setdefault(b, []).append(a)
+        a, b = int(rep[a]), int(rep[b])
+        banned.setdefault(a, []).append(int(position[b]))
+        banned.setdefault(b, []).append(int(position[a]))
 
+    xr, gr, mr = x[reps], gid[reps], multi[reps]
+    pr = par[reps] if par is not None else None
     found_i: list[np.ndarray] = []
     found_j: list[np.ndarray] = []
     found_s: list[np.ndarray] = []
-    for start in range(0, n, block_size):
-        rows = np.arange(start, min(start + block_size, n))
-        sims = x[rows] @ x.T  # (block, n)
-        sims[np.arange(len(rows)), rows] = -np.inf
-        same = gid[rows][:, None] == gid[None, :]
+    for start in range(0, len(reps), block_size):
+        pos = np.arange(start, min(start + block_size, len(reps)))
+        rows = reps[pos]
+        sims = xr[pos] @ xr.T  # (block, representatives)
+        sims[np.arange(len(pos)), pos] = -np.inf
+        # Only claims found in one and the same article (and nowhere else) are "same article".
+        same = (gr[pos][:, None] == gr[None, :]) & ~mr[pos][:, None] & ~mr[None, :]
         if not within:
             sims[same] = -np.inf
-        elif par is not None:
-            sims[same & (par[rows][:, None] == par[None, :])] = -np.inf
+        elif pr is not None:
+            sims[same & (pr[pos][:, None] == pr[None, :])] = -np.inf
         for r, i in enumerate(rows.tolist() if banned else ()):
             for other in banned.get(i, ()):
                 sims[r, other] = -np.inf
+        chosen = np.zeros(sims.shape, dtype=bool)
         for cols in members:
-            sub = sims[:, cols]
-            rr, cc = np.nonzero(_selected(sub, top_k, min_similarity))
-            found_i.append(rows[rr])
-            found_j.append(cols[cc])
-            found_s.append(sub[rr, cc])
+            chosen[:, cols] |= _selected(sims[:, cols], top_k, min_similarity)
+        if max_per_claim is not None:
+            crowded = np.flatnonzero(chosen.sum(axis=1) > max_per_claim)
+            if crowded.size:
+                chosen[crowded] &= _top_k_mask(np.where(chosen[crowded], sims[crowded], -np.inf), max_per_claim)
+        rr, cc = np.nonzero(chosen)
+        found_i.append(rows[rr])
+        found_j.append(reps[cc])
+        found_s.append(sims[rr, cc])
     if not found_i:
         return []
     a, b = np.concatenate(found_i), np.concatenate(found_j)
     sim = np.concatenate(found_s).astype(np.float64)
+    if a.size == 0:
+        return []
     lo, hi = np.minimum(a, b), np.maximum(a, b)
     # Best first, then by pair: the first row of each pair is its highest similarity.
     order = np.lexsort((hi, lo, -sim))
