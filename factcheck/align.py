@@ -144,7 +144,10 @@ def align(
         pos = np.arange(start, min(start + block_size, len(reps)))
         rows = reps[pos]
         sims = xr[pos] @ xr.T  # (block, representatives)
-        sims[np.arange(len(pos)), pos] = -np.inf
+        diagonal = (np.arange(len(pos)), pos)
+        # A copy in another article takes one of that article's top-k places, as it would uncollapsed;
+        # the pair with itself is dropped after selection.
+        sims[diagonal] = np.where(mr[pos], np.inf, -np.inf)
         # Only claims found in one and the same article (and nowhere else) are "same article".
         same = (gr[pos][:, None] == gr[None, :]) & ~mr[pos][:, None] & ~mr[None, :]
         if not within:
@@ -157,6 +160,7 @@ def align(
         chosen = np.zeros(sims.shape, dtype=bool)
         for cols in members:
             chosen[:, cols] |= _selected(sims[:, cols], top_k, min_similarity)
+        chosen[diagonal] = False
         if max_per_claim is not None:
             crowded = np.flatnonzero(chosen.sum(axis=1) > max_per_claim)
             if crowded.size:

@@ -228,3 +228,14 @@ def test_two_hundred_copies_cost_what_two_do() -> None:
         g = [f"c{k // 4}" for k in range(len(y))]
         return align(y, g, min_similarity=0.5, keys=keys * copies)
     assert pairs(run(200)) == pairs(run(2)) == [(1, 2)]
+
+
+def test_a_copy_still_takes_its_place_in_the_top_k() -> None:
+    # Uncollapsed, row 0's copy in B (row 2) is B's best match and takes one of top_k=2 places,
+    # leaving room for row 3 only; collapsed, the same pairs come out (minus the copy pair).
+    y = unit([1, 0, 0], [0, 0, 1], [1, 0, 0], [0.9, 0.1, 0], [0.8, 0.2, 0])
+    g = ["A", "A", "B", "B", "B"]
+    plain = pairs(align(y, g, top_k=2, min_similarity=0.5))
+    collapsed = pairs(align(y, g, top_k=2, min_similarity=0.5, keys=["x", "y", "x", "p", "q"]))
+    assert (0, 2) in plain
+    assert collapsed == [p for p in plain if p != (0, 2)]
