@@ -243,9 +243,62 @@ class _TokenizedNLI(NLIModel):
         enc = self.tokenizer([p for p, _ in pairs], [h for _, h in pairs], truncation=False, verbose=False)
         return np.array([len(ids) for ids in enc["input_ids"]], dtype=np.int64)
 
-    def _encode(self, pairs: list[Pair], tensors: str):
+    def _arrays_logits(self, arrays: dict[str, np.ndarray]) -> np.ndarray:
+        """``(b, k)`` logits for padded int64 arrays (``input_ids``, ``attention_mask``, maybe ``token_type_ids``)."""
+        raise NotImplementedError
+
+    def predict_with_flags(
+        self, pairs: Sequence[Pair], batch_size: int = 32, progress: Callable[[int], None] | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """As ``NLIModel.predict_with_flags``, but every pair is tokenized once, in one parallel call.
+
+        Batches are then padded from the token ids (no second tokenization), so the host keeps up
+        with the model; overlong pairs are re-encoded with the premise truncated, as before.
+        """
+        pairs = _check_pairs(pairs)
+        if not pairs:
+            return np.zeros((0, len(LABELS)), dtype=np.float32), np.zeros(0, dtype=bool)
+        enc = self.tokenizer([p for p, _ in pairs], [h for _, h in pairs], truncation=False, verbose=False)
+        ids = list(enc["input_ids"])
+        types = list(enc["token_type_ids"]) if "token_type_ids" in enc else None
+        lengths = np.array([len(x) for x in ids], dtype=np.int64)
+        flags = lengths > self.max_length
+        if flags.any():
+            log.warning(
+                "%d of %d NLI pairs exceed %s's limit of %d tokens: scored on a truncated premise and flagged",
+                int(flags.sum()), len(pairs), self.info.name, self.max_length,
+            )
+            long_idx = np.flatnonzero(flags).tolist()
+            cut = self._encode([pairs[i] for i in long_idx], None, padding=False)
+            for k, i in enumerate(long_idx):
+                ids[i] = cut["input_ids"][k]
+                if types is not None:
+                    types[i] = cut["token_type_ids"][k]
+                lengths[i] = len(ids[i])
+        pad_id = self.tokenizer.pad_token_id or 0
+        left = getattr(self.tokenizer, "padding_side", "right") == "left"
+
+        def batch(idx: list[int]) -> np.ndarray:
+            width = int(lengths[idx].max())
+            arrays = {"input_ids": np.full((len(idx), width), pad_id, dtype=np.int64),
+                      "attention_mask": np.zeros((len(idx), width), dtype=np.int64)}
+            if types is not None:
+                arrays["token_type_ids"] = np.zeros((len(idx), width), dtype=np.int64)
+            for row, i in enumerate(idx):
+                n = int(lengths[i])
+                cols = slice(width - n, width) if left else slice(0, n)
+                arrays["input_ids"][row, cols] = ids[i]
+                arrays["attention_mask"][row, cols] = 1
+                if types is not None:
+                    arrays["token_type_ids"][row, cols] = types[i]
+            return self.mapping.apply(softmax(self._arrays_logits(arrays)))
+
+        probs = run_batched(list(range(len(pairs))), batch, batch_size, key=lambda i: lengths[i], progress=progress)
+        return np.asarray(probs, dtype=np.float32), flags
+
+    def _encode(self, pairs: list[Pair], tensors: str | None, padding: bool = True):
         premises, hypotheses = [p for p, _ in pairs], [h for _, h in pairs]
-        kwargs: dict[str, Any] = dict(padding=True, max_length=self.max_length, return_tensors=tensors)
+        kwargs: dict[str, Any] = dict(padding=padding, max_length=self.max_length, return_tensors=tensors)
         try:
             return self.tokenizer(premises, hypotheses, truncation="only_first", **kwargs)
         except Exception:  # tokenizers raises a bare Exception when the hypothesis alone is too long
@@ -316,6 +369,17 @@ class TransformersNLI(_TokenizedNLI):
         with torch.inference_mode():
             return self.model(**enc).logits.float().cpu().numpy()
 
+    def _arrays_logits(self, arrays: dict[str, np.ndarray]) -> np.ndarray:
+        import torch
+
+        cuda = self.device.startswith("cuda")
+        feed = {}
+        for name, value in arrays.items():
+            tensor = torch.from_numpy(value)
+            feed[name] = tensor.pin_memory().to(self.device, non_blocking=True) if cuda else tensor
+        with torch.inference_mode():
+            return self.model(**feed).logits.float().cpu().numpy()
+
 
 class OnnxNLI(_TokenizedNLI):
     """An ONNX export (fp32 or int8) run by onnxruntime, with the tokenizer and config.json beside it."""
@@ -375,6 +439,11 @@ class OnnxNLI(_TokenizedNLI):
         enc = self._encode(pairs, "np")
         ids = enc["input_ids"]
         feed = {n: (enc[n] if n in enc else np.zeros_like(ids)).astype(np.int64) for n in self.input_names}
+        return np.asarray(self.session.run(None, feed)[0], dtype=np.float32)
+
+    def _arrays_logits(self, arrays: dict[str, np.ndarray]) -> np.ndarray:
+        ids = arrays["input_ids"]
+        feed = {n: arrays[n] if n in arrays else np.zeros_like(ids) for n in self.input_names}
         return np.asarray(self.session.run(None, feed)[0], dtype=np.float32)
 
 
