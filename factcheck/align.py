@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Candidate", "align", "count_possible_pairs", "representatives"]
+__all__ = ["Candidate", "align", "count_possible_pairs", "expand_copies", "representatives"]
 
 
 @dataclass(frozen=True)
@@ -182,6 +182,71 @@ def align(
     _, first = np.unique(lo * n + hi, return_index=True)
     first.sort()
     return [Candidate(int(i), int(j), float(v)) for i, j, v in zip(lo[first], hi[first], sim[first])]
+
+
+# Up to this many copy pairs per representative pair, every pair of copies is listed (what aligning
+# the copies one by one gives); above it, each copy once, so output stays linear in the copies.
+FULL_EXPANSION = 64
+
+
+def expand_copies(
+    candidates: Sequence[Candidate],
+    embeddings: np.ndarray,
+    groups: Sequence[str],
+    keys: Sequence[object],
+    within: bool = False,
+    parents: Sequence[int] | None = None,
+) -> list[Candidate]:
+    """Turn representative pairs from ``align(keys=...)`` back into pairs of concrete rows.
+
+    Each pair (u, v) becomes pairs of u's and v's copies in allowed article pairs (as ``align``
+    allows them); copies of one key are paired with each other too (they agree by wording). Up to
+    ``FULL_EXPANSION`` copy pairs, all of them; above, every copy once (with the first allowed
+    partner), so 200 syndicated copies give about 200 pairs, not 20,000. Sorted like ``align``.
+    """
+    rep = representatives(keys)
+    n = len(rep)
+    if n == 0:
+        return []
+    x = _unit_rows(embeddings)
+    gid, _ = _group_ids(groups)
+    par = np.asarray(parents, dtype=np.int64) if parents is not None else None
+    copies: dict[int, list[int]] = {}
+    for i, r in enumerate(rep.tolist()):
+        copies.setdefault(r, []).append(i)
+
+    def allowed(a: int, b: int) -> bool:
+        if a == b:
+            return False
+        if gid[a] != gid[b]:
+            return True
+        return within and (par is None or par[a] != par[b])
+
+    def between(cu: list[int], cv: list[int]) -> list[tuple[int, int]]:
+        if len(cu) * len(cv) <= FULL_EXPANSION:
+            return [(a, b) for a in cu for b in cv if allowed(a, b)]
+        out = [(a, next((b for b in cv if allowed(a, b)), -1)) for a in cu]
+        out += [(next((a for a in cu if allowed(a, b)), -1), b) for b in cv]
+        return [(a, b) for a, b in out if a >= 0 and b >= 0]
+
+    found: set[tuple[int, int]] = set()
+    for c in candidates:
+        for a, b in between(copies[c.i], copies[c.j]):
+            found.add((min(a, b), max(a, b)))
+    for cs in copies.values():
+        if len(cs) < 2:
+            continue
+        if len(cs) * (len(cs) - 1) // 2 <= FULL_EXPANSION:
+            same = [(a, b) for k, a in enumerate(cs) for b in cs[k + 1:] if allowed(a, b)]
+        else:
+            same = [(a, next((b for b in cs if allowed(a, b)), -1)) for a in cs]
+        found.update((min(a, b), max(a, b)) for a, b in same if b >= 0)
+    if not found:
+        return []
+    lo, hi = np.array(sorted(found)).T
+    sim = np.einsum("ij,ij->i", x[lo], x[hi]).astype(np.float64)
+    order = np.lexsort((hi, lo, -sim))
+    return [Candidate(int(lo[k]), int(hi[k]), float(sim[k])) for k in order]
 
 
 def count_possible_pairs(groups: Sequence[str], within: bool = False, parents: Sequence[int] | None = None) -> int:

@@ -239,3 +239,32 @@ def test_a_copy_still_takes_its_place_in_the_top_k() -> None:
     collapsed = pairs(align(y, g, top_k=2, min_similarity=0.5, keys=["x", "y", "x", "p", "q"]))
     assert (0, 2) in plain
     assert collapsed == [p for p in plain if p != (0, 2)]
+
+
+def test_expand_copies_gives_back_what_aligning_every_copy_gives() -> None:
+    from factcheck.align import expand_copies
+
+    # A and B carry the same claim (rows 0, 2); C has a near claim (row 4) and an unrelated one.
+    y = unit([1, 0, 0], [0, 1, 0], [1, 0, 0], [0, 0, 1], [0.95, 0.05, 0], [0, 0.2, 1])
+    g = ["A", "A", "B", "B", "C", "C"]
+    keys = ["x", "y", "x", "z", "w", "v"]
+    plain = align(y, g, top_k=1, min_similarity=0.5)
+    collapsed = align(y, g, top_k=1, min_similarity=0.5, keys=keys)
+    assert pairs(expand_copies(collapsed, y, g, keys)) == pairs(plain)
+
+
+def test_expand_copies_stays_linear_for_many_copies() -> None:
+    from factcheck.align import expand_copies
+
+    copies = 200
+    article = unit([1, 0, 0], [0, 1, 0.2])
+    other = unit([0.9, 0.1, 0])
+    y = np.concatenate([np.tile(article, (copies, 1)), other])
+    g = [f"c{k // 2}" for k in range(2 * copies)] + ["dissent"]
+    keys = ["s0", "s1"] * copies + ["d"]
+    collapsed = align(y, g, min_similarity=0.5, keys=keys)
+    assert pairs(collapsed) == [(0, 2 * copies)]
+    expanded = expand_copies(collapsed, y, g, keys)
+    # Every copy of s0 meets the dissenting article once, and each copy of s0 and s1 is linked once.
+    assert sum(1 for c in expanded if c.j == 2 * copies) == copies
+    assert len(expanded) <= 3 * copies * 2
