@@ -148,18 +148,21 @@ def align(
         # A copy in another article takes one of that article's top-k places, as it would uncollapsed;
         # the pair with itself is dropped after selection.
         sims[diagonal] = np.where(mr[pos], np.inf, -np.inf)
-        # Only claims found in one and the same article (and nowhere else) are "same article".
-        same = (gr[pos][:, None] == gr[None, :]) & ~mr[pos][:, None] & ~mr[None, :]
-        if not within:
-            sims[same] = -np.inf
-        elif pr is not None:
+        if within and pr is not None:
+            # Only claims found in one and the same article (and nowhere else) share a sentence.
+            same = (gr[pos][:, None] == gr[None, :]) & ~mr[pos][:, None] & ~mr[None, :]
             sims[same & (pr[pos][:, None] == pr[None, :])] = -np.inf
         for r, i in enumerate(rows.tolist() if banned else ()):
             for other in banned.get(i, ()):
                 sims[r, other] = -np.inf
         chosen = np.zeros(sims.shape, dtype=bool)
-        for cols in members:
-            chosen[:, cols] |= _selected(sims[:, cols], top_k, min_similarity)
+        # Article g's columns stand for the copies in g: a claim found only in g does not look there.
+        home = np.where(mr[pos], -1, gr[pos])
+        for g, cols in enumerate(members):
+            sub = sims[:, cols]
+            if not within:
+                sub[home == g] = -np.inf
+            chosen[:, cols] |= _selected(sub, top_k, min_similarity)
         chosen[diagonal] = False
         if max_per_claim is not None:
             crowded = np.flatnonzero(chosen.sum(axis=1) > max_per_claim)
@@ -184,6 +187,19 @@ def align(
     return [Candidate(int(i), int(j), float(v)) for i, j, v in zip(lo[first], hi[first], sim[first])]
 
 
+def _pair_similarities(x: np.ndarray, lo: np.ndarray, hi: np.ndarray, block_size: int) -> np.ndarray:
+    """Cosine of each (lo, hi) row pair, computed as ``align`` does without keys (same row blocks, the
+    larger of the two directions), so copies tie and order exactly as they would uncollapsed."""
+    out = np.full(len(lo), -np.inf)
+    for first, second in ((lo, hi), (hi, lo)):
+        for start in range(0, x.shape[0], block_size):
+            pick = np.flatnonzero((first >= start) & (first < start + block_size))
+            if pick.size:
+                block = x[start:start + block_size] @ x.T
+                out[pick] = np.maximum(out[pick], block[first[pick] - start, second[pick]])
+    return out.astype(np.float64)
+
+
 # Up to this many copy pairs per representative pair, every pair of copies is listed (what aligning
 # the copies one by one gives); above it, each copy once, so output stays linear in the copies.
 FULL_EXPANSION = 64
@@ -196,6 +212,7 @@ def expand_copies(
     keys: Sequence[object],
     within: bool = False,
     parents: Sequence[int] | None = None,
+    block_size: int = 1024,
 ) -> list[Candidate]:
     """Turn representative pairs from ``align(keys=...)`` back into pairs of concrete rows.
 
@@ -244,7 +261,7 @@ def expand_copies(
     if not found:
         return []
     lo, hi = np.array(sorted(found)).T
-    sim = np.einsum("ij,ij->i", x[lo], x[hi]).astype(np.float64)
+    sim = _pair_similarities(x, lo, hi, block_size)
     order = np.lexsort((hi, lo, -sim))
     return [Candidate(int(lo[k]), int(hi[k]), float(sim[k])) for k in order]
 

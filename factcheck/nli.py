@@ -271,11 +271,13 @@ class _TokenizedNLI(NLIModel):
             long_idx = np.flatnonzero(flags).tolist()
             cut = self._encode([pairs[i] for i in long_idx], None, padding=False)
             for k, i in enumerate(long_idx):
-                ids[i] = cut["input_ids"][k]
+                # Some tokenizers pad even when asked not to: keep the attended positions only.
+                keep = np.asarray(cut["attention_mask"][k], dtype=bool) if "attention_mask" in cut else slice(None)
+                ids[i] = list(np.asarray(cut["input_ids"][k])[keep])
                 if types is not None:
-                    types[i] = cut["token_type_ids"][k]
+                    types[i] = list(np.asarray(cut["token_type_ids"][k])[keep])
                 lengths[i] = len(ids[i])
-        pad_id = self.tokenizer.pad_token_id or 0
+        pad_id = getattr(self.tokenizer, "pad_token_id", None) or 0
         left = getattr(self.tokenizer, "padding_side", "right") == "left"
 
         def batch(idx: list[int]) -> np.ndarray:
@@ -407,9 +409,10 @@ class _PairTokenizer:
     Only what ``_TokenizedNLI`` uses: exact lengths, and padded numpy batches truncated premise-first.
     """
 
-    def __init__(self, tokenizer, model_max_length: int | None) -> None:
+    def __init__(self, tokenizer, model_max_length: int | None, pad_token_id: int = 0) -> None:
         from tokenizers import Tokenizer
 
+        self.pad_token_id = pad_token_id
         self._plain = Tokenizer.from_str(tokenizer.to_str())
         self._plain.no_truncation()
         self._plain.no_padding()
@@ -429,14 +432,15 @@ class _PairTokenizer:
         pad_id = tokenizer.token_to_id("<pad>") if pad_id is None else pad_id
         pad_id = 0 if pad_id is None else pad_id
         tokenizer.enable_padding(pad_id=pad_id, pad_token=tokenizer.id_to_token(pad_id) or "[PAD]")
-        return cls(tokenizer, declared if isinstance(declared, int) else None)
+        return cls(tokenizer, declared if isinstance(declared, int) else None, pad_id)
 
     def __call__(self, premises: list[str], hypotheses: list[str], truncation: bool | str = False,
                  padding: bool = False, max_length: int | None = None, return_tensors: str | None = None,
                  verbose: bool = True) -> dict:
         pairs = list(zip(premises, hypotheses))
         if not truncation:
-            return {"input_ids": [e.ids for e in self._plain.encode_batch(pairs)]}
+            encodings = self._plain.encode_batch(pairs)
+            return {"input_ids": [e.ids for e in encodings], "token_type_ids": [e.type_ids for e in encodings]}
         strategy = "only_first" if truncation == "only_first" else "longest_first"
         self._tok.enable_truncation(max_length=max_length or 512, strategy=strategy)
         encodings = self._tok.encode_batch(pairs)

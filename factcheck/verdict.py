@@ -88,15 +88,17 @@ def two_way_scores(forward: np.ndarray, backward: np.ndarray) -> tuple[np.ndarra
 _NON_WORD = re.compile(r"[\W_]+")
 
 
+def wording_key(text: str) -> str:
+    """The text without case, punctuation, quotes, hyphens or spacing: equal keys, same wording."""
+    return _NON_WORD.sub("", unicodedata.normalize("NFKC", text).casefold())
+
+
 def same_wording(a: str, b: str) -> bool:
     """True when two claims differ only in case, punctuation, quotes, hyphens or spacing.
 
     Such claims say the same thing and cannot contradict each other, whatever a model scores.
     """
-    def norm(text: str) -> str:
-        return _NON_WORD.sub("", unicodedata.normalize("NFKC", text).casefold())
-
-    return norm(a) == norm(b)
+    return wording_key(a) == wording_key(b)
 
 
 def decide(contradiction: np.ndarray, agreement: np.ndarray, thresholds: Thresholds,
