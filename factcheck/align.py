@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Candidate", "align", "count_possible_pairs", "expand_copies", "representatives"]
+__all__ = ["Candidate", "align", "align_copies", "count_possible_pairs", "representatives"]
 
 
 @dataclass(frozen=True)
@@ -75,6 +75,103 @@ def representatives(keys: Sequence[object]) -> np.ndarray:
     return np.fromiter((first.setdefault(k, i) for i, k in enumerate(keys)), dtype=np.int64, count=len(keys))
 
 
+def _check(embeddings, groups, parents, keys, top_k, max_per_claim) -> np.ndarray:
+    if np.ndim(embeddings) != 2:
+        raise ValueError(f"embeddings must be a 2-D array, got shape {np.shape(embeddings)}")
+    x = _unit_rows(embeddings)
+    n = x.shape[0]
+    if len(groups) != n:
+        raise ValueError(f"{len(groups)} groups for {n} embedding rows")
+    if parents is not None and len(parents) != n:
+        raise ValueError(f"{len(parents)} parents for {n} embedding rows")
+    if keys is not None and len(keys) != n:
+        raise ValueError(f"{len(keys)} keys for {n} embedding rows")
+    if top_k < 1:
+        raise ValueError(f"top_k must be at least 1, got {top_k}")
+    if max_per_claim is not None and max_per_claim < 1:
+        raise ValueError(f"max_per_claim must be at least 1, got {max_per_claim}")
+    return x
+
+
+def _selections(x, gid, n_groups, rep, top_k, min_similarity, within, exclude, parents, block_size, max_per_claim):
+    """Every selection ``(row, col, article, similarity)`` over representative rows.
+
+    ``row`` picked ``col`` among the claims of ``article`` (so the pair is: a copy of ``row`` outside
+    ``article`` with ``col``'s copy in it). ``row == col`` means the row's copy in that article took a
+    place in its top-k, as it would uncollapsed.
+    """
+    n = x.shape[0]
+    reps = np.flatnonzero(rep == np.arange(n))
+    # A representative whose key also occurs in another article belongs to several articles.
+    multi = np.zeros(n, dtype=bool)
+    multi[rep[gid != gid[rep]]] = True
+    position = np.full(n, -1, dtype=np.int64)
+    position[reps] = np.arange(len(reps))
+    # Columns (positions among representatives) that stand for each article's claims.
+    members = [np.unique(position[rep[gid == g]]) for g in range(n_groups)]
+    par = np.asarray(parents, dtype=np.int64) if parents is not None else None
+    banned: dict[int, list[int]] = {}
+    for a, b in exclude or ():
+        a, b = int(rep[a]), int(rep[b])
+        banned.setdefault(a, []).append(int(position[b]))
+        banned.setdefault(b, []).append(int(position[a]))
+
+    xr, gr, mr = x[reps], gid[reps], multi[reps]
+    pr = par[reps] if par is not None else None
+    out_r, out_c, out_g, out_s = [], [], [], []
+    for start in range(0, len(reps), block_size):
+        pos = np.arange(start, min(start + block_size, len(reps)))
+        sims = xr[pos] @ xr.T  # (block, representatives)
+        diagonal = (np.arange(len(pos)), pos)
+        sims[diagonal] = np.where(mr[pos], np.inf, -np.inf)
+        if within and pr is not None:
+            # Only claims found in one and the same article (and nowhere else) share a sentence.
+            same = (gr[pos][:, None] == gr[None, :]) & ~mr[pos][:, None] & ~mr[None, :]
+            sims[same & (pr[pos][:, None] == pr[None, :])] = -np.inf
+        for r, i in enumerate(reps[pos].tolist() if banned else ()):
+            for other in banned.get(i, ()):
+                sims[r, other] = -np.inf
+        # A claim found only in article g does not look among g's claims (unless within).
+        home = np.where(mr[pos], -1, gr[pos])
+        rr, cc, gg = [], [], []
+        for g, cols in enumerate(members):
+            sub = sims[:, cols]
+            if not within:
+                sub[home == g] = -np.inf
+            r_, c_ = np.nonzero(_selected(sub, top_k, min_similarity))
+            rr.append(r_)
+            cc.append(cols[c_])
+            gg.append(np.full(len(r_), g, dtype=np.int64))
+        rr, cc, gg = np.concatenate(rr), np.concatenate(cc), np.concatenate(gg)
+        if max_per_claim is not None:
+            chosen = np.zeros(sims.shape, dtype=bool)
+            chosen[rr, cc] = True
+            chosen[diagonal] = False
+            crowded = np.flatnonzero(chosen.sum(axis=1) > max_per_claim)
+            if crowded.size:
+                chosen[crowded] &= _top_k_mask(np.where(chosen[crowded], sims[crowded], -np.inf), max_per_claim)
+                keep = chosen[rr, cc] | (rr == cc - start)
+                rr, cc, gg = rr[keep], cc[keep], gg[keep]
+        out_r.append(reps[pos][rr])
+        out_c.append(reps[cc])
+        out_g.append(gg)
+        out_s.append(sims[rr, cc])
+    return (np.concatenate(out_r), np.concatenate(out_c), np.concatenate(out_g),
+            np.concatenate(out_s).astype(np.float64))
+
+
+def _sorted_unique(a: np.ndarray, b: np.ndarray, sim: np.ndarray, n: int) -> list[Candidate]:
+    if a.size == 0:
+        return []
+    lo, hi = np.minimum(a, b), np.maximum(a, b)
+    # Best first, then by pair: the first row of each pair is its highest similarity.
+    order = np.lexsort((hi, lo, -sim))
+    lo, hi, sim = lo[order], hi[order], sim[order]
+    _, first = np.unique(lo * n + hi, return_index=True)
+    first.sort()
+    return [Candidate(int(i), int(j), float(v)) for i, j, v in zip(lo[first], hi[first], sim[first])]
+
+
 def align(
     embeddings: np.ndarray,
     groups: Sequence[str],
@@ -97,99 +194,25 @@ def align(
     may fall either way).
 
     With ``keys``, rows sharing a key are collapsed onto their first row (``representatives``):
-    pairs only ever name representatives, never two copies of one key. A representative with
-    copies in several articles counts as a member of each of them. ``max_per_claim`` keeps, per
-    claim, only its ``max_per_claim`` best selections over all other articles.
+    pairs only ever name representatives, never two copies of one key (``align_copies`` gives the
+    pairs of every copy). ``max_per_claim`` keeps, per claim, only its ``max_per_claim`` best
+    selections over all other articles.
     """
-    if np.ndim(embeddings) != 2:
-        raise ValueError(f"embeddings must be a 2-D array, got shape {np.shape(embeddings)}")
-    x = _unit_rows(embeddings)
+    x = _check(embeddings, groups, parents, keys, top_k, max_per_claim)
     n = x.shape[0]
-    if len(groups) != n:
-        raise ValueError(f"{len(groups)} groups for {n} embedding rows")
-    if parents is not None and len(parents) != n:
-        raise ValueError(f"{len(parents)} parents for {n} embedding rows")
-    if keys is not None and len(keys) != n:
-        raise ValueError(f"{len(keys)} keys for {n} embedding rows")
-    if top_k < 1:
-        raise ValueError(f"top_k must be at least 1, got {top_k}")
-    if max_per_claim is not None and max_per_claim < 1:
-        raise ValueError(f"max_per_claim must be at least 1, got {max_per_claim}")
     if n < 2:
         return []
-
     gid, n_groups = _group_ids(groups)
     rep = representatives(keys) if keys is not None else np.arange(n)
-    reps = np.flatnonzero(rep == np.arange(n))
-    # A representative whose key also occurs in another article belongs to several articles.
-    multi = np.zeros(n, dtype=bool)
-    multi[rep[gid != gid[rep]]] = True
-    position = np.full(n, -1, dtype=np.int64)
-    position[reps] = np.arange(len(reps))
-    # Columns (positions among representatives) that count as members of each article.
-    members = [np.unique(position[rep[gid == g]]) for g in range(n_groups)]
-    par = np.asarray(parents, dtype=np.int64) if parents is not None else None
-    banned: dict[int, list[int]] = {}
-    for a, b in exclude or ():
-        a, b = int(rep[a]), int(rep[b])
-        banned.setdefault(a, []).append(int(position[b]))
-        banned.setdefault(b, []).append(int(position[a]))
-
-    xr, gr, mr = x[reps], gid[reps], multi[reps]
-    pr = par[reps] if par is not None else None
-    found_i: list[np.ndarray] = []
-    found_j: list[np.ndarray] = []
-    found_s: list[np.ndarray] = []
-    for start in range(0, len(reps), block_size):
-        pos = np.arange(start, min(start + block_size, len(reps)))
-        rows = reps[pos]
-        sims = xr[pos] @ xr.T  # (block, representatives)
-        diagonal = (np.arange(len(pos)), pos)
-        # A copy in another article takes one of that article's top-k places, as it would uncollapsed;
-        # the pair with itself is dropped after selection.
-        sims[diagonal] = np.where(mr[pos], np.inf, -np.inf)
-        if within and pr is not None:
-            # Only claims found in one and the same article (and nowhere else) share a sentence.
-            same = (gr[pos][:, None] == gr[None, :]) & ~mr[pos][:, None] & ~mr[None, :]
-            sims[same & (pr[pos][:, None] == pr[None, :])] = -np.inf
-        for r, i in enumerate(rows.tolist() if banned else ()):
-            for other in banned.get(i, ()):
-                sims[r, other] = -np.inf
-        chosen = np.zeros(sims.shape, dtype=bool)
-        # Article g's columns stand for the copies in g: a claim found only in g does not look there.
-        home = np.where(mr[pos], -1, gr[pos])
-        for g, cols in enumerate(members):
-            sub = sims[:, cols]
-            if not within:
-                sub[home == g] = -np.inf
-            chosen[:, cols] |= _selected(sub, top_k, min_similarity)
-        chosen[diagonal] = False
-        if max_per_claim is not None:
-            crowded = np.flatnonzero(chosen.sum(axis=1) > max_per_claim)
-            if crowded.size:
-                chosen[crowded] &= _top_k_mask(np.where(chosen[crowded], sims[crowded], -np.inf), max_per_claim)
-        rr, cc = np.nonzero(chosen)
-        found_i.append(rows[rr])
-        found_j.append(reps[cc])
-        found_s.append(sims[rr, cc])
-    if not found_i:
-        return []
-    a, b = np.concatenate(found_i), np.concatenate(found_j)
-    sim = np.concatenate(found_s).astype(np.float64)
-    if a.size == 0:
-        return []
-    lo, hi = np.minimum(a, b), np.maximum(a, b)
-    # Best first, then by pair: the first row of each pair is its highest similarity.
-    order = np.lexsort((hi, lo, -sim))
-    lo, hi, sim = lo[order], hi[order], sim[order]
-    _, first = np.unique(lo * n + hi, return_index=True)
-    first.sort()
-    return [Candidate(int(i), int(j), float(v)) for i, j, v in zip(lo[first], hi[first], sim[first])]
+    r, c, _, sim = _selections(x, gid, n_groups, rep, top_k, min_similarity, within, exclude, parents,
+                               block_size, max_per_claim)
+    real = r != c
+    return _sorted_unique(r[real], c[real], sim[real], n)
 
 
 def _pair_similarities(x: np.ndarray, lo: np.ndarray, hi: np.ndarray, block_size: int) -> np.ndarray:
     """Cosine of each (lo, hi) row pair, computed as ``align`` does without keys (same row blocks, the
-    larger of the two directions), so copies tie and order exactly as they would uncollapsed."""
+    larger of the two directions), so copies tie and order as they would uncollapsed."""
     out = np.full(len(lo), -np.inf)
     for first, second in ((lo, hi), (hi, lo)):
         for start in range(0, x.shape[0], block_size):
@@ -200,37 +223,43 @@ def _pair_similarities(x: np.ndarray, lo: np.ndarray, hi: np.ndarray, block_size
     return out.astype(np.float64)
 
 
-# Up to this many copy pairs per representative pair, every pair of copies is listed (what aligning
-# the copies one by one gives); above it, each copy once, so output stays linear in the copies.
+# Up to this many copy pairs per representative pair, every pair the copies would give uncollapsed is
+# listed; above it, each copy once, so the pairs of syndicated copy grow linearly with the copies.
 FULL_EXPANSION = 64
 
 
-def expand_copies(
-    candidates: Sequence[Candidate],
+def align_copies(
     embeddings: np.ndarray,
     groups: Sequence[str],
     keys: Sequence[object],
+    top_k: int = 5,
+    min_similarity: float = 0.55,
     within: bool = False,
     parents: Sequence[int] | None = None,
     block_size: int = 1024,
+    max_per_claim: int | None = None,
 ) -> list[Candidate]:
-    """Turn representative pairs from ``align(keys=...)`` back into pairs of concrete rows.
+    """``align`` with copies (rows sharing a key) aligned once, returning pairs of concrete rows.
 
-    Each pair (u, v) becomes pairs of u's and v's copies in allowed article pairs (as ``align``
-    allows them); copies of one key are paired with each other too (they agree by wording). Up to
-    ``FULL_EXPANSION`` copy pairs, all of them; above, every copy once (with the first allowed
-    partner), so 200 syndicated copies give about 200 pairs, not 20,000. Sorted like ``align``.
+    Each selection of the collapsed alignment becomes the pairs its copies would have given
+    aligned one by one: for "u picked v among article g's claims", every copy of u outside g
+    with v's copy in g (copies of one key pair up with each other the same way). Without copies
+    this is exactly ``align``. When a representative pair stands for more than
+    ``FULL_EXPANSION`` copy pairs, each copy is paired once instead (with a partner in another
+    article), so 200 syndicated copies cost about 200 pairs, not 40,000. Sorted like ``align``.
     """
-    rep = representatives(keys)
-    n = len(rep)
-    if n == 0:
+    x = _check(embeddings, groups, parents, keys, top_k, max_per_claim)
+    n = x.shape[0]
+    if n < 2:
         return []
-    x = _unit_rows(embeddings)
-    gid, _ = _group_ids(groups)
+    gid, n_groups = _group_ids(groups)
+    rep = representatives(keys)
     par = np.asarray(parents, dtype=np.int64) if parents is not None else None
+    r, c, g, _ = _selections(x, gid, n_groups, rep, top_k, min_similarity, within, None, parents,
+                             block_size, max_per_claim)
     copies: dict[int, list[int]] = {}
-    for i, r in enumerate(rep.tolist()):
-        copies.setdefault(r, []).append(i)
+    for i, k in enumerate(rep.tolist()):
+        copies.setdefault(k, []).append(i)
 
     def allowed(a: int, b: int) -> bool:
         if a == b:
@@ -239,25 +268,21 @@ def expand_copies(
             return True
         return within and (par is None or par[a] != par[b])
 
-    def between(cu: list[int], cv: list[int]) -> list[tuple[int, int]]:
-        if len(cu) * len(cv) <= FULL_EXPANSION:
-            return [(a, b) for a in cu for b in cv if allowed(a, b)]
-        out = [(a, next((b for b in cv if allowed(a, b)), -1)) for a in cu]
-        out += [(next((a for a in cu if allowed(a, b)), -1), b) for b in cv]
-        return [(a, b) for a, b in out if a >= 0 and b >= 0]
-
+    by_pair: dict[tuple[int, int], list[tuple[int, int, int]]] = {}
+    for row, col, art in zip(r.tolist(), c.tolist(), g.tolist()):
+        by_pair.setdefault((min(row, col), max(row, col)), []).append((row, col, art))
     found: set[tuple[int, int]] = set()
-    for c in candidates:
-        for a, b in between(copies[c.i], copies[c.j]):
-            found.add((min(a, b), max(a, b)))
-    for cs in copies.values():
-        if len(cs) < 2:
-            continue
-        if len(cs) * (len(cs) - 1) // 2 <= FULL_EXPANSION:
-            same = [(a, b) for k, a in enumerate(cs) for b in cs[k + 1:] if allowed(a, b)]
+    for (u, v), picks in by_pair.items():
+        size = sum(sum(gid[a] != art for a in copies[row]) * sum(gid[b] == art for b in copies[col])
+                   for row, col, art in picks)
+        if size <= FULL_EXPANSION:
+            pairs = [(a, b) for row, col, art in picks for a in copies[row] if gid[a] != art or within
+                     for b in copies[col] if gid[b] == art and allowed(a, b)]
         else:
-            same = [(a, next((b for b in cs if allowed(a, b)), -1)) for a in cs]
-        found.update((min(a, b), max(a, b)) for a, b in same if b >= 0)
+            cu, cv = copies[u], copies[v]
+            pairs = [(a, next((b for b in cv if allowed(a, b)), -1)) for a in cu]
+            pairs += [(next((a for a in cu if allowed(a, b)), -1), b) for b in cv]
+        found.update((min(a, b), max(a, b)) for a, b in pairs if a >= 0 and b >= 0)
     if not found:
         return []
     lo, hi = np.array(sorted(found)).T

@@ -15,7 +15,7 @@ from typing import Callable, Sequence, TextIO
 import numpy as np
 
 from factcheck import __version__
-from factcheck.align import Candidate, align, count_possible_pairs, expand_copies
+from factcheck.align import Candidate, align_copies, count_possible_pairs
 from factcheck.claims import Claim, ClaimSet, extract_claim_set
 from factcheck.cues import contradiction_cues
 from factcheck.documents import Document, read_documents
@@ -193,9 +193,9 @@ def align_cluster(cluster: ClusterClaims, embeddings: np.ndarray, settings: Chec
     candidates: list[Candidate] = []
     if len(claims) >= 2:
         cap = settings.pair_cap if len(cluster.documents) > settings.pair_cap_articles else None
-        reps = align(embeddings, groups, top_k=settings.top_k, min_similarity=settings.min_similarity,
-                     within=settings.within, parents=parents, keys=keys, max_per_claim=cap)
-        candidates = expand_copies(reps, embeddings, groups, keys, within=settings.within, parents=parents)
+        candidates = align_copies(embeddings, groups, keys, top_k=settings.top_k,
+                                  min_similarity=settings.min_similarity, within=settings.within,
+                                  parents=parents, max_per_claim=cap)
     copies = len(claims) - len(set(keys))
     if copies:
         stats["claims_copied"] = copies

@@ -241,20 +241,32 @@ def test_a_copy_still_takes_its_place_in_the_top_k() -> None:
     assert collapsed == [p for p in plain if p != (0, 2)]
 
 
-def test_expand_copies_gives_back_what_aligning_every_copy_gives() -> None:
-    from factcheck.align import expand_copies
+def test_align_copies_gives_back_what_aligning_every_copy_gives() -> None:
+    from factcheck.align import align_copies
 
     # A and B carry the same claim (rows 0, 2); C has a near claim (row 4) and an unrelated one.
     y = unit([1, 0, 0], [0, 1, 0], [1, 0, 0], [0, 0, 1], [0.95, 0.05, 0], [0, 0.2, 1])
     g = ["A", "A", "B", "B", "C", "C"]
     keys = ["x", "y", "x", "z", "w", "v"]
-    plain = align(y, g, top_k=1, min_similarity=0.5)
-    collapsed = align(y, g, top_k=1, min_similarity=0.5, keys=keys)
-    assert pairs(expand_copies(collapsed, y, g, keys)) == pairs(plain)
+    for k in (1, 2, 3):
+        assert pairs(align_copies(y, g, keys, top_k=k, min_similarity=0.0)) == pairs(align(y, g, top_k=k, min_similarity=0.0))
 
 
-def test_expand_copies_stays_linear_for_many_copies() -> None:
-    from factcheck.align import expand_copies
+def test_align_copies_per_article_competition_is_kept() -> None:
+    from factcheck.align import align_copies
+
+    # Row 4 (C) is near the shared claim; in A the shared claim (row 0) loses to row 1 for top_k=1,
+    # in B its copy (row 2) wins: uncollapsed, only (2, 4) is a pair, and so it must stay.
+    y = unit([1, 0, 0], [0.99, 0.01, 0], [1, 0, 0], [0, 0, 1], [0.995, 0.005, 0])
+    g = ["A", "A", "B", "B", "C"]
+    keys = ["x", "p", "x", "q", "r"]
+    plain = pairs(align(y, g, top_k=1, min_similarity=0.5))
+    assert (2, 4) in plain
+    assert pairs(align_copies(y, g, keys, top_k=1, min_similarity=0.5)) == plain
+
+
+def test_align_copies_stays_linear_for_many_copies() -> None:
+    from factcheck.align import align_copies
 
     copies = 200
     article = unit([1, 0, 0], [0, 1, 0.2])
@@ -262,9 +274,8 @@ def test_expand_copies_stays_linear_for_many_copies() -> None:
     y = np.concatenate([np.tile(article, (copies, 1)), other])
     g = [f"c{k // 2}" for k in range(2 * copies)] + ["dissent"]
     keys = ["s0", "s1"] * copies + ["d"]
-    collapsed = align(y, g, min_similarity=0.5, keys=keys)
-    assert pairs(collapsed) == [(0, 2 * copies)]
-    expanded = expand_copies(collapsed, y, g, keys)
-    # Every copy of s0 meets the dissenting article once, and each copy of s0 and s1 is linked once.
-    assert sum(1 for c in expanded if c.j == 2 * copies) == copies
-    assert len(expanded) <= 3 * copies * 2
+    assert pairs(align(y, g, min_similarity=0.5, keys=keys)) == [(0, 2 * copies)]
+    found = align_copies(y, g, keys, min_similarity=0.5)
+    # Every copy of s0 meets the dissenting article once, and each copy is linked to another copy.
+    assert sum(1 for c in found if c.j == 2 * copies) == copies
+    assert len(found) <= 3 * 2 * copies
