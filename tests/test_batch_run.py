@@ -183,3 +183,42 @@ def test_ray_engine_gives_the_same_findings_as_local(tmp_path, source):
     assert list(a) == list(b)
     for cid in a:
         assert _findings(a[cid]) == _findings(b[cid]) if "error" not in a[cid] else a[cid] == b[cid]
+
+
+def test_parquet_shards_hold_the_same_records(tmp_path, source, fakes):
+    run(source, tmp_path / "j", shard_size=3)
+    run(source, tmp_path / "p", shard_size=3, fmt="parquet")
+    parquet = {r["cluster"]: r for shard in sorted((tmp_path / "p").glob("shard-*.parquet")) for r in read_shard(shard)}
+    jsonl = _records(tmp_path / "j")
+    assert list(parquet) == list(jsonl)
+    assert all(_findings(parquet[c]) == _findings(jsonl[c]) for c in jsonl if "error" not in jsonl[c])
+
+
+def test_a_cluster_that_breaks_the_shared_batch_fails_alone(tmp_path, source, monkeypatch, fake_embedder):
+    from conftest import FakeNLI
+
+    class Fussy(FakeNLI):
+        def _predict_batch(self, pairs):
+            if any("strike" in p or "strike" in h for p, h in pairs):
+                raise RuntimeError("model crashed on this text")
+            return super()._predict_batch(pairs)
+
+    monkeypatch.setattr(factcheck.nli, "load_nli", lambda name, device=None: Fussy())
+    monkeypatch.setattr(factcheck.embed, "load_embedder", lambda name, device=None: fake_embedder)
+    summary = run(source, tmp_path / "out", shard_size=4, settings=CheckSettings(min_similarity=0.2))
+    records = _records(tmp_path / "out")
+    assert "model crashed" in records["port"]["error"]
+    assert "error" not in records["bridge"] and "error" not in records["wire"]
+    assert (summary.done, summary.failed) == (2, 2)
+
+
+def test_a_large_cluster_scores_about_ten_pairs_per_claim(fake_embedder, fake_nli):
+    import random
+
+    rng = random.Random(0)
+    words = ["bridge", "reopen", "traffic", "ministry", "repairs", "month", "engineers", "pillars", "river", "city",
+             "council", "budget", "mayor", "storm", "damage", "road", "closed", "officials", "said", "week"]
+    docs = [document_from_text(" ".join(f"The {' '.join(rng.sample(words, 7))} today." for _ in range(5)),
+                               id=f"a{k}", source=f"a{k}") for k in range(100)]
+    report = _as_dict(run_check(docs, fake_embedder, fake_nli, CheckSettings(min_similarity=0.0)))
+    assert report["stats"]["pairs_scored"] <= 10 * report["stats"]["claims"]
