@@ -247,27 +247,57 @@ class _TokenizedNLI(NLIModel):
         """``(b, k)`` logits for padded int64 arrays (``input_ids``, ``attention_mask``, maybe ``token_type_ids``)."""
         raise NotImplementedError
 
+    # Pairs tokenized per chunk on a background thread while the model scores the previous chunk
+    # (the Rust tokenizer releases the GIL). None: one chunk (CPU, where both share the same cores).
+    prefetch_chunk: int | None = None
+
     def predict_with_flags(
         self, pairs: Sequence[Pair], batch_size: int = 32, progress: Callable[[int], None] | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
-        """As ``NLIModel.predict_with_flags``, but every pair is tokenized once, in one parallel call.
+        """As ``NLIModel.predict_with_flags``, but every pair is tokenized once, in one parallel call per chunk.
 
-        Batches are then padded from the token ids (no second tokenization), so the host keeps up
-        with the model; overlong pairs are re-encoded with the premise truncated, as before.
+        Batches are padded from the token ids (no second tokenization). With ``prefetch_chunk``, pairs
+        (ordered by length) are tokenized chunk by chunk ahead of the model, so it never waits for the
+        host. Overlong pairs are re-encoded with the premise truncated, as before.
         """
         pairs = _check_pairs(pairs)
         if not pairs:
             return np.zeros((0, len(LABELS)), dtype=np.float32), np.zeros(0, dtype=bool)
+        chunk = self.prefetch_chunk
+        if not chunk or len(pairs) <= chunk:
+            probs, flags = self._score_tokenized(self._tokenize(pairs), batch_size, progress)
+        else:
+            from concurrent.futures import ThreadPoolExecutor
+
+            # Chunks of similar length keep padding small, as one global length sort would.
+            order = np.argsort([-(len(p) + len(h)) for p, h in pairs], kind="stable")
+            pieces = [[pairs[i] for i in order[k:k + chunk]] for k in range(0, len(pairs), chunk)]
+            parts = []
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                ahead = pool.submit(self._tokenize, pieces[0])
+                for k in range(len(pieces)):
+                    tokens = ahead.result()
+                    if k + 1 < len(pieces):
+                        ahead = pool.submit(self._tokenize, pieces[k + 1])
+                    parts.append(self._score_tokenized(tokens, batch_size, progress))
+            probs, flags = np.empty((len(pairs), len(LABELS)), dtype=np.float32), np.empty(len(pairs), dtype=bool)
+            probs[order] = np.concatenate([pr for pr, _ in parts])
+            flags[order] = np.concatenate([fl for _, fl in parts])
+        if flags.any():
+            log.warning(
+                "%d of %d NLI pairs exceed %s's limit of %d tokens: scored on a truncated premise and flagged",
+                int(flags.sum()), len(pairs), self.info.name, self.max_length,
+            )
+        return probs, flags
+
+    def _tokenize(self, pairs: list[Pair]) -> tuple[list, list | None, np.ndarray, np.ndarray]:
+        """Token ids (and type ids) of each pair, overlong ones truncated premise-first; lengths; overlong flags."""
         enc = self.tokenizer([p for p, _ in pairs], [h for _, h in pairs], truncation=False, verbose=False)
         ids = list(enc["input_ids"])
         types = list(enc["token_type_ids"]) if "token_type_ids" in enc else None
         lengths = np.array([len(x) for x in ids], dtype=np.int64)
         flags = lengths > self.max_length
         if flags.any():
-            log.warning(
-                "%d of %d NLI pairs exceed %s's limit of %d tokens: scored on a truncated premise and flagged",
-                int(flags.sum()), len(pairs), self.info.name, self.max_length,
-            )
             long_idx = np.flatnonzero(flags).tolist()
             cut = self._encode([pairs[i] for i in long_idx], None, padding=False)
             for k, i in enumerate(long_idx):
@@ -277,6 +307,10 @@ class _TokenizedNLI(NLIModel):
                 if types is not None:
                     types[i] = list(np.asarray(cut["token_type_ids"][k])[keep])
                 lengths[i] = len(ids[i])
+        return ids, types, lengths, flags
+
+    def _score_tokenized(self, tokens, batch_size: int, progress) -> tuple[np.ndarray, np.ndarray]:
+        ids, types, lengths, flags = tokens
         pad_id = getattr(self.tokenizer, "pad_token_id", None) or 0
         left = getattr(self.tokenizer, "padding_side", "right") == "left"
 
@@ -293,10 +327,15 @@ class _TokenizedNLI(NLIModel):
                 arrays["attention_mask"][row, cols] = 1
                 if types is not None:
                     arrays["token_type_ids"][row, cols] = types[i]
-            return self.mapping.apply(softmax(self._arrays_logits(arrays)))
+            return self._arrays_logits(arrays)
 
-        probs = run_batched(list(range(len(pairs))), batch, batch_size, key=lambda i: lengths[i], progress=progress)
-        return np.asarray(probs, dtype=np.float32), flags
+        logits = run_batched(list(range(len(ids))), batch, batch_size, key=lambda i: lengths[i], progress=progress,
+                             resolve=self._resolve_logits)
+        return self.mapping.apply(softmax(np.asarray(logits, dtype=np.float32))), flags
+
+    def _resolve_logits(self, pending):
+        """Turn what ``_arrays_logits`` returned into a numpy array (a no-op unless it is still on a GPU)."""
+        return pending
 
     def _encode(self, pairs: list[Pair], tensors: str | None, padding: bool = True):
         premises, hypotheses = [p for p, _ in pairs], [h for _, h in pairs]
@@ -314,6 +353,8 @@ class TransformersNLI(_TokenizedNLI):
         super().__init__(tokenizer, mapping, info, max_length)
         self.model = model.eval()
         self.device = device
+        if device.startswith("cuda"):
+            self.prefetch_chunk = 8192
 
     @classmethod
     def load(
@@ -372,7 +413,7 @@ class TransformersNLI(_TokenizedNLI):
         with torch.inference_mode():
             return self.model(**enc).logits.float().cpu().numpy()
 
-    def _arrays_logits(self, arrays: dict[str, np.ndarray]) -> np.ndarray:
+    def _arrays_logits(self, arrays: dict[str, np.ndarray]):
         import torch
 
         cuda = self.device.startswith("cuda")
@@ -381,7 +422,12 @@ class TransformersNLI(_TokenizedNLI):
             tensor = torch.from_numpy(value)
             feed[name] = tensor.pin_memory().to(self.device, non_blocking=True) if cuda else tensor
         with torch.inference_mode():
-            return self.model(**feed).logits.float().cpu().numpy()
+            logits = self.model(**feed).logits.float()
+        # On a GPU the result stays there (the kernels run on) while the host pads the next batch.
+        return logits if cuda else logits.numpy()
+
+    def _resolve_logits(self, pending):
+        return pending.cpu().numpy() if not isinstance(pending, np.ndarray) else pending
 
 
 class _Config:
