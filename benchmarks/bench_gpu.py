@@ -67,11 +67,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batch-size", type=int, default=None)
     parser.add_argument("--shard-size", type=int, default=128)
     parser.add_argument("--nli-model", default="default")
+    parser.add_argument("--device", default="cuda", help="cpu only for a dry run of this script")
     parser.add_argument("--out", type=Path, default=ROOT / "eval" / "results" / "bench_gpu")
     args = parser.parse_args(argv)
     import torch
 
-    if not torch.cuda.is_available():
+    cuda = args.device.startswith("cuda")
+    if cuda and not torch.cuda.is_available():
         print("no CUDA GPU visible: run this on a machine with an NVIDIA GPU (the CPU figures are in bench_batch)")
         return 2
     from factcheck.batch import ModelSpec, run
@@ -87,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
         sampler = GpuSampler()
         sampler.start()
         started = time.perf_counter()
-        summary = run(src, Path(tmp) / "out", models=ModelSpec(args.nli_model, "default", "cuda"), shard_size=args.shard_size,
+        summary = run(src, Path(tmp) / "out", models=ModelSpec(args.nli_model, "default", args.device), shard_size=args.shard_size,
                       batch_size=args.batch_size, on_start=lambda total, skipped: first.append(time.perf_counter()),
                       on_shard=shards.append)
         total = time.perf_counter() - started
@@ -98,17 +100,18 @@ def main(argv: list[str] | None = None) -> int:
         from factcheck.embed import load_embedder
         from factcheck.pipeline import CheckSettings, align_cluster, embed_claims, extract_claims
 
-        nli, emb = load_nli(args.nli_model, device="cuda"), load_embedder("default", device="cuda")
+        nli, emb = load_nli(args.nli_model, device=args.device), load_embedder("default", device=args.device)
+        sync = torch.cuda.synchronize if cuda else (lambda: None)
         settings = CheckSettings()
         prepared = [extract_claims(c.documents, settings) for c in read_clusters([src]) if c.error is None][: args.shard_size]
         pairs = sorted({p for cl, e in zip(prepared, embed_claims(prepared, emb, settings)) for p in align_cluster(cl, e, settings).nli_pairs})
         layer = {}
         for bs in (256, 1024):
             nli.predict_with_flags(pairs[:bs], batch_size=bs)  # warm-up
-            torch.cuda.synchronize()
+            sync()
             t = time.perf_counter()
             nli.predict_with_flags(pairs, batch_size=bs)
-            torch.cuda.synchronize()
+            sync()
             layer[bs] = round(len(pairs) / (time.perf_counter() - t), 1)
     result = {
         "command": "python benchmarks/bench_gpu.py " + " ".join(argv if argv is not None else sys.argv[1:]),
