@@ -25,7 +25,7 @@ from factcheck.models import ModelInfo
 from factcheck.nli import NLIModel
 from factcheck.report.schema import Article, DroppedSpan, Finding, NLIScores, Report, Stats
 from factcheck.report.schema import Claim as ReportClaim
-from factcheck.verdict import Thresholds, Verdict, decide, same_wording, two_way_scores, wording_key
+from factcheck.verdict import Thresholds, Verdict, decide, same_wording, two_way_scores
 
 log = logging.getLogger("factcheck")
 
