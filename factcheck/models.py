@@ -25,14 +25,16 @@ class ModelInfo:
 def models_dir() -> Path:
     """The folder that holds the project's own models.
 
-    ``$FACTCHECK_MODELS_DIR`` if set, else ``models/`` beside the package (source checkout or
-    editable install), else ``factcheck/_models`` (wheel).
+    ``$FACTCHECK_MODELS_DIR`` if set, else ``factcheck/_models`` (a wheel: the build copies
+    ``models/`` there), else ``models/`` beside the package (source checkout or editable install).
+    The wheel's copy comes first so that an unrelated top-level ``models`` folder in
+    site-packages is never taken for ours.
     """
     env = os.environ.get("FACTCHECK_MODELS_DIR")
     if env:
         return Path(env)
     here = Path(__file__).resolve().parent
-    for candidate in (here.parent / "models", here / "_models"):
+    for candidate in (here / "_models", here.parent / "models"):
         if candidate.is_dir():
             return candidate
     return here.parent / "models"
