@@ -13,3 +13,7 @@ class InputError(FactcheckError):
 
 class ModelError(FactcheckError):
     """A model that is unknown, cannot be loaded (offline), or has an unusable label set."""
+
+
+class DeviceError(FactcheckError):
+    """A device that is malformed (``--device banana``) or not present (CUDA without a GPU, ``cuda:7``)."""
