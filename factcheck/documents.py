@@ -434,6 +434,8 @@ def _read_json(path: Path, data: bytes) -> list[Document]:
     except json.JSONDecodeError as exc:
         raise InputError(f"{path}: malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
     if isinstance(obj, list):
+        if not obj:
+            raise InputError(f"{path}: empty JSON list, no records; give objects with a 'text' field")
         return [_record(item, f"{path}[{k}]", f"{path.stem}-{k}") for k, item in enumerate(obj)]
     return [_record(obj, str(path), path.stem)]
 
@@ -535,9 +537,12 @@ def read_documents(inputs: Sequence[str | Path], stdin: TextIO | None = None) ->
     for item in found.files:
         if item == STDIN:
             stream = stdin if stdin is not None else sys.stdin
-            text = stream.read()
-            if not text.strip():
+            # Bytes where the stream has them, so stdin gets the same refusals as a file (binary, not UTF-8).
+            buffer = getattr(stream, "buffer", None)
+            data = buffer.read() if buffer is not None else stream.read().encode("utf-8", "surrogateescape")
+            if not data.strip():
                 raise InputError("<stdin>: no text on standard input; pipe in the article text")
+            text = _decode(data, "<stdin>")
             docs.append(document_from_text(text, id="stdin", source="<stdin>"))
             continue
         path = Path(item)
