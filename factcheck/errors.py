@@ -17,3 +17,7 @@ class ModelError(FactcheckError):
 
 class DeviceError(FactcheckError):
     """A device that is malformed (``--device banana``) or not present (CUDA without a GPU, ``cuda:7``)."""
+
+
+class OutputError(FactcheckError):
+    """A report that cannot be written where asked: a folder, a device, no permission, a format clash."""
