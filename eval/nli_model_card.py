@@ -23,12 +23,14 @@ from pathlib import Path
 import numpy as np
 
 from factcheck import __version__
-from factcheck.metrics import classification_metrics, confusion_matrix, per_class_prf
-from factcheck.nli import LABELS, load_nli
+from factcheck.evaluation.metrics import classification_metrics, confusion_matrix, per_class_prf
+from factcheck.labels import LABELS
+from factcheck.nli import load_nli
 from factcheck.training.data import load_sources, split_train_validation
 from factcheck.sentences import split_sentences
 from factcheck.training.synth import MODAL_HELD_OUT, NEGATION_HELD_OUT
-from factcheck.verdict import Thresholds, Verdict, decide, fit_contradiction_threshold, two_way_scores
+from factcheck.evaluation.calibration import fit_contradiction_threshold
+from factcheck.verdict import Thresholds, Verdict, decide, two_way_scores
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 

@@ -17,7 +17,11 @@ from typer.core import TyperGroup
 
 from factcheck import __version__
 from factcheck.errors import FactcheckError
+from factcheck.pipeline import CheckSettings
 from factcheck.report import ReportFormat
+
+# The check command's defaults are CheckSettings' own: one place to change them.
+_DEFAULTS = CheckSettings()
 
 
 class _Group(TyperGroup):
@@ -92,15 +96,16 @@ def check(
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report to this file instead of stdout.")] = None,
     nli_model: Annotated[str, typer.Option("--nli-model", help="NLI model: registry name (default, deberta-v3-base, ...), Hub id or local path.")] = "default",
     embedder: Annotated[str, typer.Option("--embedder", help="Sentence embedder: registry name, sentence-transformers name or local path.")] = "default",
-    show_all: Annotated[bool, typer.Option("--all", help="Also report agreements and neutral pairs, not only contradictions.")] = False,
-    within: Annotated[bool, typer.Option("--within", help="Also compare sentences inside the same article.")] = False,
-    context: Annotated[bool, typer.Option("--context", help="Give the NLI premise its preceding sentence as context.")] = False,
-    top_k: Annotated[int, typer.Option("--top-k", min=1, help="Nearest neighbours per claim in each other article.")] = 3,
-    min_similarity: Annotated[float, typer.Option("--min-similarity", min=-1.0, max=1.0, help="Cosine similarity floor for aligned claims.")] = 0.55,
+    show_all: Annotated[bool, typer.Option("--all", help="Also report agreements and neutral pairs, not only contradictions.")] = _DEFAULTS.include_all,
+    within: Annotated[bool, typer.Option("--within", help="Also compare sentences inside the same article.")] = _DEFAULTS.within,
+    context: Annotated[bool, typer.Option("--context", help="Give the NLI premise its preceding sentence as context.")] = _DEFAULTS.context,
+    top_k: Annotated[int, typer.Option("--top-k", min=1, help="Nearest neighbours per claim in each other article.")] = _DEFAULTS.top_k,
+    min_similarity: Annotated[float, typer.Option("--min-similarity", min=-1.0, max=1.0, help="Cosine similarity floor for aligned claims.")] = _DEFAULTS.min_similarity,
     threshold: Annotated[Optional[float], typer.Option("--threshold", min=0.0, max=1.0, help="Contradiction threshold (default: the one fitted with the NLI model).")] = None,
     thresholds_file: Annotated[Optional[Path], typer.Option("--thresholds", help="Thresholds JSON (from factcheck calibrate) to use instead of the model's.")] = None,
-    no_clauses: Annotated[bool, typer.Option("--no-clauses", help="Compare whole sentences only, no clause-level claims.")] = False,
-    batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="NLI batch size.")] = 32,
+    no_clauses: Annotated[bool, typer.Option("--no-clauses", help="Compare whole sentences only, no clause-level claims.")] = not _DEFAULTS.split_clauses,
+    batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="NLI batch size.")] = _DEFAULTS.batch_size,
+    embed_batch_size: Annotated[int, typer.Option("--embed-batch-size", min=1, help="Sentence-embedding batch size.")] = _DEFAULTS.embed_batch_size,
     device: Annotated[Optional[str], typer.Option("--device", help="cpu, cuda, cuda:1 ... (default: a GPU if present).")] = None,
     fail_on_contradiction: Annotated[bool, typer.Option("--fail-on-contradiction", help="Exit with code 1 when a contradiction is found.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
@@ -111,7 +116,7 @@ def check(
     from factcheck.documents import read_documents
     from factcheck.embed import load_embedder
     from factcheck.nli import load_nli
-    from factcheck.pipeline import CheckSettings, model_thresholds, run_check
+    from factcheck.pipeline import model_thresholds, run_check
     from factcheck.report import write_report
     from factcheck.verdict import Thresholds
 
@@ -123,11 +128,11 @@ def check(
         thresholds = replace(thresholds, contradiction=threshold, fitted_on="--threshold")
     settings = CheckSettings(top_k=top_k, min_similarity=min_similarity, within=within, context=context,
                              include_all=show_all, split_clauses=not no_clauses, batch_size=batch_size,
-                             thresholds=thresholds)
+                             embed_batch_size=embed_batch_size, thresholds=thresholds)
     with _progress(quiet) as progress:
         report = run_check(documents, emb, nli, settings, progress=progress)
     write_report(report, fmt, output, texts={d.id: d.text for d in documents})
-    if fail_on_contradiction and any(f["label"] == "contradiction" for f in report["findings"]):
+    if fail_on_contradiction and report.count("contradiction"):
         raise typer.Exit(1)
 
 

@@ -27,7 +27,7 @@ import numpy as np
 from factcheck.batching import run_batched
 from factcheck.device import autocast_dtype, resolve_device
 from factcheck.errors import ModelError
-from factcheck.models import ModelInfo
+from factcheck.models import ModelInfo, portable_path
 
 __all__ = [
     "Backend",
@@ -292,7 +292,7 @@ def _load_registered(name: str, spec: EmbedderSpec, device: str | None, offline:
     path = _module_dir(spec.module, name, spec.pip_hint) / spec.model_file
     info = ModelInfo(
         name=name,
-        source=str(path),
+        source=portable_path(path),
         backend=spec.backend.value,
         revision=_version(spec.package) if spec.package else None,
         licence=spec.licence,
@@ -316,9 +316,9 @@ def _load_path(path: Path, device: str | None) -> Embedder:
         cfg = tok_dir / "sentence_bert_config.json"
         if cfg.is_file():
             max_length = int(json.loads(cfg.read_text()).get("max_seq_length", max_length))
-        info = ModelInfo(name=str(path), source=str(onnx_file), backend=Backend.ONNX.value)
+        info = ModelInfo(name=portable_path(path), source=portable_path(onnx_file), backend=Backend.ONNX.value)
         return OnnxEmbedder.from_files(onnx_file, tok_dir, device, info, max_length=max_length)
-    info = ModelInfo(name=str(path), source=str(path), backend=Backend.SENTENCE_TRANSFORMERS.value)
+    info = ModelInfo(name=portable_path(path), source=portable_path(path), backend=Backend.SENTENCE_TRANSFORMERS.value)
     return SentenceTransformerEmbedder.from_pretrained(path, device, info, local_files_only=True)
 
 

@@ -23,7 +23,8 @@ import numpy as np
 from factcheck.batching import run_batched
 from factcheck.device import autocast_dtype, resolve_device
 from factcheck.errors import InputError, ModelError
-from factcheck.models import ModelInfo, models_dir
+from factcheck.labels import LABELS
+from factcheck.models import ModelInfo, models_dir, portable_path
 
 __all__ = [
     "LABELS",
@@ -40,7 +41,6 @@ __all__ = [
     "softmax",
 ]
 
-LABELS = ("entailment", "neutral", "contradiction")
 log = logging.getLogger("factcheck")
 
 Pair = tuple[str, str]
@@ -278,7 +278,7 @@ class TransformersNLI(_TokenizedNLI):
         device = resolve_device(device)
         dtype = autocast_dtype(device) or torch.float32
         local = Path(source).is_dir()
-        name = name or str(source)
+        name = name or (portable_path(source) if local else str(source))
 
         def from_pretrained(local_files_only: bool):
             common = dict(revision=revision, local_files_only=local_files_only, trust_remote_code=False)
@@ -301,7 +301,8 @@ class TransformersNLI(_TokenizedNLI):
         max_length = _max_length(tokenizer, config)
         info = ModelInfo(
             name=name,
-            source=str(Path(source).resolve()) if local else str(source),
+            source=portable_path(source) if local else str(source),
+            local_dir=str(Path(source).resolve()) if local else None,
             backend=Backend.TRANSFORMERS.value,
             revision=revision,
             licence=licence,
@@ -316,6 +317,71 @@ class TransformersNLI(_TokenizedNLI):
         enc = self._encode(pairs, "pt").to(self.device)
         with torch.inference_mode():
             return self.model(**enc).logits.float().cpu().numpy()
+
+
+class _Config:
+    """The parts of a model's config.json the ONNX backend needs (read without transformers)."""
+
+    def __init__(self, data: Mapping[str, Any]) -> None:
+        self.id2label = data.get("id2label") or {}
+        self.model_type = data.get("model_type", "")
+        self.max_position_embeddings = data.get("max_position_embeddings")
+
+
+def _read_config(model_dir: Path) -> _Config:
+    path = model_dir / "config.json"
+    try:
+        return _Config(json.loads(path.read_text(encoding="utf-8")))
+    except FileNotFoundError:
+        raise OSError(f"{path.name} is missing") from None
+    except ValueError as exc:
+        raise ValueError(f"{path.name} is not valid JSON ({exc})") from None
+
+
+class _PairTokenizer:
+    """A ``tokenizers`` tokenizer called like a transformers one for (premise, hypothesis) batches.
+
+    Only what ``_TokenizedNLI`` uses: exact lengths, and padded numpy batches truncated premise-first.
+    """
+
+    def __init__(self, tokenizer, model_max_length: int | None) -> None:
+        from tokenizers import Tokenizer
+
+        self._plain = Tokenizer.from_str(tokenizer.to_str())
+        self._plain.no_truncation()
+        self._plain.no_padding()
+        self._tok = tokenizer
+        self.model_max_length = model_max_length
+
+    @classmethod
+    def from_dir(cls, model_dir: Path) -> _PairTokenizer:
+        from tokenizers import Tokenizer
+
+        tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+        declared = None
+        cfg = model_dir / "tokenizer_config.json"
+        if cfg.is_file():
+            declared = json.loads(cfg.read_text(encoding="utf-8")).get("model_max_length")
+        pad_id = tokenizer.token_to_id("[PAD]")
+        pad_id = tokenizer.token_to_id("<pad>") if pad_id is None else pad_id
+        pad_id = 0 if pad_id is None else pad_id
+        tokenizer.enable_padding(pad_id=pad_id, pad_token=tokenizer.id_to_token(pad_id) or "[PAD]")
+        return cls(tokenizer, declared if isinstance(declared, int) else None)
+
+    def __call__(self, premises: list[str], hypotheses: list[str], truncation: bool | str = False,
+                 padding: bool = False, max_length: int | None = None, return_tensors: str | None = None,
+                 verbose: bool = True) -> dict:
+        pairs = list(zip(premises, hypotheses))
+        if not truncation:
+            return {"input_ids": [e.ids for e in self._plain.encode_batch(pairs)]}
+        strategy = "only_first" if truncation == "only_first" else "longest_first"
+        self._tok.enable_truncation(max_length=max_length or 512, strategy=strategy)
+        encodings = self._tok.encode_batch(pairs)
+        return {
+            "input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
+            "token_type_ids": np.array([e.type_ids for e in encodings], dtype=np.int64),
+            "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64),
+        }
 
 
 class OnnxNLI(_TokenizedNLI):
@@ -336,13 +402,14 @@ class OnnxNLI(_TokenizedNLI):
         licence: str | None = None,
         device: str | None = None,
     ) -> OnnxNLI:
-        """Load ``model_dir/file`` (default: ``model_int8.onnx`` if present, else ``model.onnx``)."""
-        from transformers import AutoConfig, AutoTokenizer
+        """Load ``model_dir/file`` (default: ``model_int8.onnx`` if present, else ``model.onnx``).
 
+        With a ``tokenizer.json`` beside it this needs neither transformers nor torch.
+        """
         from factcheck.onnx_runtime import FP32_FILE, INT8_FILE, onnx_session
 
         model_dir = Path(model_dir)
-        name = name or str(model_dir)
+        name = name or portable_path(model_dir)
         if file is None:
             file = INT8_FILE if (model_dir / INT8_FILE).is_file() else FP32_FILE
         path = model_dir / file
@@ -352,6 +419,10 @@ class OnnxNLI(_TokenizedNLI):
             )
 
         def from_pretrained(local_files_only: bool):
+            if (model_dir / "tokenizer.json").is_file():  # the fast path: no transformers, so no torch
+                return _PairTokenizer.from_dir(model_dir), _read_config(model_dir)
+            from transformers import AutoConfig, AutoTokenizer
+
             return AutoTokenizer.from_pretrained(model_dir), AutoConfig.from_pretrained(model_dir)
 
         tokenizer, config = _local_load(from_pretrained, model_dir, name)
@@ -361,7 +432,8 @@ class OnnxNLI(_TokenizedNLI):
         session = onnx_session(path, device)
         info = ModelInfo(
             name=name,
-            source=str(model_dir.resolve()),
+            source=portable_path(model_dir),
+            local_dir=str(model_dir.resolve()),
             backend=Backend.ONNX.value,
             revision=revision,
             licence=licence or _card_licence(model_dir),

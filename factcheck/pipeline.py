@@ -1,4 +1,4 @@
-"""`factcheck check` end to end: documents -> claims -> alignment -> two-way NLI -> verdicts -> report dict.
+"""`factcheck check` end to end: documents -> claims -> alignment -> two-way NLI -> verdicts -> ``Report``.
 
 Each stage is a plain function over plain data; the embedder and NLI model are passed in (or loaded
 by name once, here, for the CLI and the ``check`` convenience call).
@@ -19,8 +19,12 @@ from factcheck.align import align, count_possible_pairs
 from factcheck.claims import Claim, ClaimSet, extract_claim_set
 from factcheck.cues import contradiction_cues
 from factcheck.documents import Document, read_documents
+from factcheck.embed import Embedder
 from factcheck.errors import InputError
-from factcheck.report import SCHEMA
+from factcheck.models import ModelInfo
+from factcheck.nli import NLIModel
+from factcheck.report.schema import Article, DroppedSpan, Finding, NLIScores, Report, Stats
+from factcheck.report.schema import Claim as ReportClaim
 from factcheck.verdict import Thresholds, Verdict, decide, same_wording, two_way_scores
 
 log = logging.getLogger("factcheck")
@@ -41,6 +45,7 @@ class CheckSettings:
     split_clauses: bool = True
     min_words: int = 5
     batch_size: int = 32
+    embed_batch_size: int = 64
     thresholds: Thresholds = field(default_factory=Thresholds)
 
     def to_dict(self) -> dict:
@@ -71,7 +76,7 @@ def premise_text(claims: ClaimSet, claim: Claim, context: bool) -> str:
     return f"{prev.text} {claim.text}"
 
 
-def score_pairs(claim_sets: Sequence[ClaimSet], embedder, nli, settings: CheckSettings,
+def score_pairs(claim_sets: Sequence[ClaimSet], embedder: Embedder, nli: NLIModel, settings: CheckSettings,
                 progress: Progress | None = None) -> tuple[list[ScoredPair], dict]:
     """Align claims across articles, run NLI both ways, decide. Returns the pairs and stats."""
     claims = [c for cs in claim_sets for c in cs.claims]
@@ -82,9 +87,9 @@ def score_pairs(claim_sets: Sequence[ClaimSet], embedder, nli, settings: CheckSe
     stats = {"claims": len(claims),
              "pairs_possible": count_possible_pairs(groups, within=settings.within, parents=parents)}
     if len(claims) < 2:
-        return [], {**stats, "pairs_scored": 0, "overlong_pairs": 0}
+        return [], {**stats, "pairs_scored": 0, "nli_calls": 0, "overlong_pairs": 0}
     texts = [c.text for c in claims]
-    embeddings = embedder.embed(texts, batch_size=64, progress=progress("embedding claims", len(texts)) if progress else None)
+    embeddings = embedder.embed(texts, batch_size=settings.embed_batch_size, progress=progress("embedding claims", len(texts)) if progress else None)
     candidates = align(embeddings, groups, top_k=settings.top_k, min_similarity=settings.min_similarity,
                        within=settings.within, parents=parents)
     pairs: list[tuple[str, str]] = []
@@ -123,49 +128,48 @@ def best_per_sentence_pair(pairs: list[ScoredPair]) -> list[ScoredPair]:
     return list(best.values())
 
 
-def _finding(p: ScoredPair) -> dict:
-    def probs(row: np.ndarray) -> dict:
-        return {"entailment": round(float(row[0]), 4), "neutral": round(float(row[1]), 4),
-                "contradiction": round(float(row[2]), 4)}
-
-    return {
-        "label": p.label.value,
-        "score": round(p.score, 4),
-        "similarity": round(p.similarity, 4),
-        "claims": [{"article": c.article, "text": c.text, "start": c.start, "end": c.end} for c in (p.a, p.b)],
-        "nli": {"forward": probs(p.forward), "backward": probs(p.backward)},
-        "reasons": list(p.reasons),
-    }
+def _finding(p: ScoredPair) -> Finding:
+    return Finding(
+        label=p.label.value,
+        score=round(p.score, 4),
+        similarity=round(p.similarity, 4),
+        claims=(ReportClaim(p.a.article, p.a.text, p.a.start, p.a.end),
+                ReportClaim(p.b.article, p.b.text, p.b.start, p.b.end)),
+        forward=NLIScores.from_row(p.forward),
+        backward=NLIScores.from_row(p.backward),
+        reasons=p.reasons,
+    )
 
 
 def build_report(documents: Sequence[Document], claim_sets: Sequence[ClaimSet], pairs: list[ScoredPair],
-                 stats: dict, settings: CheckSettings, embedder_info: dict, nli_info: dict) -> dict:
-    kept = best_per_sentence_pair(pairs)
-    if not settings.include_all:
-        kept = [p for p in kept if p.label is Verdict.contradiction]
+                 stats: dict, settings: CheckSettings, embedder_info: ModelInfo, nli_info: ModelInfo) -> Report:
+    """The typed report: one finding per sentence pair, contradictions first (all verdicts with ``include_all``)."""
+    best = best_per_sentence_pair(pairs)
+    kept = best if settings.include_all else [p for p in best if p.label is Verdict.contradiction]
     order = {Verdict.contradiction: 0, Verdict.agreement: 1, Verdict.neutral: 2}
     kept.sort(key=lambda p: (order[p.label], -p.score, -p.similarity))
     counts = {v.value: 0 for v in Verdict}
-    for p in best_per_sentence_pair(pairs):
+    for p in best:
         counts[p.label.value] += 1
     n_claims = {cs.article: len(cs.claims) for cs in claim_sets}
-    return {
-        "schema": SCHEMA,
-        "version": __version__,
-        "models": {"embedder": embedder_info, "nli": nli_info},
-        "settings": settings.to_dict(),
-        "articles": [{"id": d.id, "source": d.source, "title": d.title, "n_claims": n_claims.get(d.id, 0),
-                      "dropped_chars": d.dropped_chars, "url": d.url, "date": d.date,
-                      "dropped": [{"start": s, "end": e, "reason": r} for s, e, r in d.dropped]}
-                     for d in documents],
-        "stats": {**stats, "verdicts": counts},
-        "findings": [_finding(p) for p in kept],
-    }
+    known = set(Stats.FIELDS)
+    return Report(
+        version=__version__,
+        models={"embedder": embedder_info, "nli": nli_info},
+        settings=settings.to_dict(),
+        articles=tuple(Article(id=d.id, source=d.source, title=d.title, n_claims=n_claims.get(d.id, 0),
+                               dropped_chars=d.dropped_chars, url=d.url, date=d.date,
+                               dropped=tuple(DroppedSpan(s, e, r) for s, e, r in d.dropped))
+                       for d in documents),
+        stats=Stats(**{k: v for k, v in stats.items() if k in known}, verdicts=counts,
+                    extra={k: v for k, v in stats.items() if k not in known}),
+        findings=tuple(_finding(p) for p in kept),
+    )
 
 
-def run_check(documents: Sequence[Document], embedder, nli, settings: CheckSettings | None = None,
-              progress: Progress | None = None) -> dict:
-    """Check already-read documents with the given models; returns the report dict."""
+def run_check(documents: Sequence[Document], embedder: Embedder, nli: NLIModel, settings: CheckSettings | None = None,
+              progress: Progress | None = None) -> Report:
+    """Check already-read documents with the given models."""
     settings = settings or CheckSettings()
     if len(documents) < 2 and not settings.within:
         raise InputError(f"need at least two articles to compare, got {len(documents)}; "
@@ -179,10 +183,10 @@ def run_check(documents: Sequence[Document], embedder, nli, settings: CheckSetti
                         d.source, d.kept_chars, d.dropped_chars)
     pairs, stats = score_pairs(claim_sets, embedder, nli, settings, progress)
     stats["seconds"] = round(time.perf_counter() - started, 3)
-    return build_report(documents, claim_sets, pairs, stats, settings, embedder.info.to_dict(), nli.info.to_dict())
+    return build_report(documents, claim_sets, pairs, stats, settings, embedder.info, nli.info)
 
 
-def model_thresholds(nli) -> Thresholds:
+def model_thresholds(nli: NLIModel) -> Thresholds:
     """Thresholds saved with the NLI model (fitted on its dev split), else the neutral defaults."""
     saved = (nli.info.extra or {}).get("thresholds")
     if saved:
@@ -209,7 +213,7 @@ def check(inputs: Sequence[str | Path] | str | Path, *, nli_model: str = "defaul
     embedder_model = embedder_model if embedder_model is not None else load_embedder(embedder, device=device)
     if settings is None:
         settings = CheckSettings(thresholds=model_thresholds(nli))
-    return run_check(documents, embedder_model, nli, settings, progress)
+    return run_check(documents, embedder_model, nli, settings, progress).to_dict()
 
 
 __all__ = ["CheckSettings", "ScoredPair", "check", "run_check", "score_pairs", "build_report",

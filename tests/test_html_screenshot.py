@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from factcheck.report import SCHEMA, render
+from factcheck.report import SCHEMA, Report, render
 from factcheck.sentences import split_sentences
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
@@ -84,7 +84,7 @@ def test_html_report_screenshot(tmp_path: Path):
     image = pytest.importorskip("PIL.Image")
     report, texts = seed_report()
     html_path, png_path = tmp_path / "report.html", tmp_path / "report.png"
-    html_path.write_text(render(report, "html", texts), encoding="utf-8")
+    html_path.write_text(render(Report.from_dict(report), "html", texts), encoding="utf-8")
     screenshot(html_path, png_path, tmp_path / "profile")
 
     assert png_path.is_file() and png_path.stat().st_size > 20_000

@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from factcheck.errors import InputError
+from factcheck.labels import LABELS
 
-LABEL_NAMES = ("entailment", "neutral", "contradiction")
+LABEL_NAMES = LABELS  # the project's one label order (factcheck.labels)
 _NORMALISE = {"entailment": "entailment", "neutral": "neutral", "contradiction": "contradiction",
               "e": "entailment", "n": "neutral", "c": "contradiction"}
 

@@ -32,8 +32,8 @@ import numpy as np
 
 from factcheck.cues import contradiction_cues
 from factcheck.sentences import split_sentences
-from factcheck.training.synth import (CONTRADICTION, EDITS, ENTAILMENT, NEUTRAL, SynthPair, article_split, print_counts,
-                             read_news_bodies, write_jsonl)
+from factcheck.training.edits import CONTRADICTION, EDITS, ENTAILMENT, NEUTRAL
+from factcheck.training.synth import SynthPair, article_split, print_counts, read_news_bodies, write_jsonl
 from factcheck.verdict import same_wording
 
 __all__ = ["MinedPair", "coverage", "mine_pairs", "label_pair", "twin_pairs", "main"]
