@@ -6,7 +6,7 @@ import re
 
 from factcheck.errors import DeviceError
 
-__all__ = ["autocast_dtype", "check_device_name", "resolve_device"]
+__all__ = ["autocast_dtype", "check_device", "check_device_name", "resolve_device"]
 
 _DEVICE = re.compile(r"^(?:cpu|mps|cuda(?::(\d+))?)$")
 _FORMS = "cpu, cuda, cuda:N or mps"
@@ -23,6 +23,22 @@ def check_device_name(device: str | None) -> str | None:
     if not _DEVICE.match(name):
         raise DeviceError(f"unknown device {device!r}; use {_FORMS}")
     return name
+
+
+def check_device(device: str | None) -> None:
+    """Refuse, before any model loads, a device that is malformed or not on this machine.
+
+    No device given means "pick one" and needs no check; torch is imported only for an explicit
+    device, and not at all where it is not installed (the ONNX-only install checks the spelling).
+    """
+    name = check_device_name(device)
+    if name is None:
+        return
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        return
+    resolve_device(name)
 
 
 def resolve_device(device: str | None = None) -> str:
