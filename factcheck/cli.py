@@ -6,6 +6,7 @@ code 2, with no traceback, whether the app runs as the console script or under `
 
 from __future__ import annotations
 
+import os
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -72,9 +73,13 @@ def _root(
 ) -> None:
     """Find contradictions between news articles about the same event."""
     # Model-loading progress bars from transformers would clutter stderr; ours is the one progress bar.
-    from transformers.utils import logging as hf_logging
+    # The environment variable does it without importing transformers (a second of start-up, which
+    # would delay the checks that run before any model loads).
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    if "transformers" in sys.modules:
+        from transformers.utils import logging as hf_logging
 
-    hf_logging.disable_progress_bar()
+        hf_logging.disable_progress_bar()
 
 
 def main() -> None:
