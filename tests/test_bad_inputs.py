@@ -197,6 +197,23 @@ CASES: dict[str, Case] = {
 }
 
 
+def _pairs_file(tmp: Path) -> str:
+    rows = [{"premise": A, "hypothesis": B, "label": "contradiction"}, {"premise": A, "hypothesis": A, "label": "entailment"}]
+    return w(tmp, "pairs.jsonl", "".join(json.dumps(r) + "\n" for r in rows))
+
+
+# The other commands that load a model: the same one-line errors before any work.
+OTHER_COMMANDS: dict[str, tuple[Callable[[Path], list[str]], str]] = {
+    "eval --device banana": (lambda t: ["eval", "--data", _pairs_file(t), "--device", "banana"], "unknown device 'banana'"),
+    "eval --device cuda:7": (lambda t: ["eval", "--data", _pairs_file(t), "--device", "cuda:7"], "--device cuda:7"),
+    "eval --nli-model empty folder": (lambda t: ["eval", "--data", _pairs_file(t), "--nli-model", folder(t, {})], "holds no model"),
+    "calibrate --device cuda": (lambda t: ["calibrate", "--data", _pairs_file(t), "--device", "cuda"], "--device cuda"),
+    "calibrate --batch-size 0": (lambda t: ["calibrate", "--data", _pairs_file(t), "--batch-size", "0"], "--batch-size"),
+    "eval missing data": (lambda t: ["eval", "--data", str(t / "none.jsonl")], "none.jsonl"),
+    "unknown command": (lambda t: ["chek", "seeds"], "No such command 'chek'"),
+}
+
+
 @pytest.fixture
 def loads(monkeypatch, fake_nli, fake_embedder):
     """Fake models for "default"; other names go to the real loaders. Counts every load attempt."""
@@ -258,6 +275,17 @@ def test_corpus_case(name, tmp_path, loads):
     if "-o" in args:
         target = Path(args[args.index("-o") + 1])
         assert target.is_dir() or not target.exists() or target.is_char_device(), "left a file behind"
+
+
+@pytest.mark.parametrize("name", list(OTHER_COMMANDS))
+def test_other_commands(name, tmp_path, loads):
+    build, needle = OTHER_COMMANDS[name]
+    result = runner.invoke(app, build(tmp_path))
+    assert "Traceback" not in result.output and (result.exception is None or isinstance(result.exception, SystemExit))
+    assert result.exit_code == 2, (name, result.output)
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("factcheck: error:") and needle in lines[0], (name, result.stderr)
+    assert loads["nli"] == 0
 
 
 def test_corpus_covers_every_class():
