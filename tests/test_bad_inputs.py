@@ -293,3 +293,19 @@ def test_corpus_covers_every_class():
     assert set(counts) == {"files", "encoding", "text shape", "html", "json", "paths", "stdin", "options",
                            "thresholds", "output"}
     assert sum(counts.values()) >= 70
+
+
+@pytest.mark.parametrize("extra", [["--device", "banana"], ["--device", "cuda:7"], ["-o", "/dev/full"], ["--top-k", "0"]])
+def test_console_script_one_line(tmp_path, extra):
+    """The real entry point (not CliRunner): one line, exit 2, before any model loads."""
+    import subprocess
+    import sys
+
+    torch = pytest.importorskip("torch")
+    if extra[0] == "--device" and torch.cuda.is_available() and torch.cuda.device_count() > 7:
+        pytest.skip("this machine has a GPU 7")
+    proc = subprocess.run([sys.executable, "-m", "factcheck", "check", *ok_pair(tmp_path), *extra],
+                          capture_output=True, text=True, timeout=120)
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert proc.returncode == 2 and len(lines) == 1 and lines[0].startswith("factcheck: error:"), proc.stderr
+    assert proc.stdout == ""
