@@ -176,6 +176,10 @@ from factcheck.cli_eval import register as _register_eval  # noqa: E402
 
 _register_eval(app)
 
+from factcheck.cli_train import app as _train_app  # noqa: E402  (imports factcheck.training only when run)
+
+app.add_typer(_train_app, name="train")
+
 
 @app.command("export-onnx")
 def export_onnx_command(

@@ -44,14 +44,17 @@ def test_the_probe_can_see_a_training_import() -> None:
 
 
 def test_no_product_module_imports_the_workshop_or_evaluation() -> None:
-    """Static check over the source: product modules name neither factcheck.training nor factcheck.evaluation."""
-    workshop = re.compile(r"^\s*(?:from|import)\s+factcheck\.(?:training|evaluation)\b", re.MULTILINE)
+    """Static check: no product module imports factcheck.training or factcheck.evaluation at module level.
+
+    The CLI front doors of those rooms (cli_eval.py, cli_train.py) and commands that import lazily are allowed.
+    """
+    workshop = re.compile(r"^(?:from|import)\s+factcheck\.(?:training|evaluation)\b", re.MULTILINE)
     product = [p for p in (REPO / "factcheck").rglob("*.py")
                if not {"training", "evaluation"} & set(p.relative_to(REPO / "factcheck").parts)
-               and p.name not in {"cli_eval.py"}]
-    offenders = [str(p.relative_to(REPO)) for p in product if workshop.search(p.read_text(encoding="utf-8"))
-                 and p.relative_to(REPO).as_posix() != "factcheck/cli.py"]
-    assert product and not offenders
+               and p.name not in {"cli_eval.py", "cli_train.py"}]
+    offenders = [str(p.relative_to(REPO)) for p in product if workshop.search(p.read_text(encoding="utf-8"))]
+    assert len(product) > 10 and not offenders
+    assert workshop.search("from factcheck.training.synth import EDITS\n")  # the pattern can match
 
 
 def test_onnx_runtime_helper_needs_no_torch() -> None:

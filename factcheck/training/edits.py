@@ -11,9 +11,11 @@ import random
 import re
 from typing import Callable
 
+from factcheck.labels import LABELS
+
 __all__ = ["CONTRADICTION", "EDITS", "ENTAILMENT", "NEUTRAL", "Edit", "edit_syntax"]
 
-ENTAILMENT, NEUTRAL, CONTRADICTION = "entailment", "neutral", "contradiction"
+ENTAILMENT, NEUTRAL, CONTRADICTION = LABELS
 
 Edit = Callable[[str, random.Random], "str | None"]
 

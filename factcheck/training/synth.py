@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
+from factcheck.errors import InputError
 from factcheck.sentences import split_sentences
 from factcheck.training.edits import (
     _ENTITY,
@@ -34,7 +35,7 @@ from factcheck.training.edits import (
     edit_syntax,
 )
 
-__all__ = ["SynthPair", "EDITS", "article_split", "generate_pairs", "read_news_bodies", "main"]
+__all__ = ["GENERATORS", "SynthPair", "EDITS", "article_split", "generate_pairs", "read_news_bodies", "write_jsonl"]
 
 
 
@@ -54,8 +55,13 @@ class SynthPair:
 def read_news_bodies(path: str | Path) -> dict[str, str]:
     """Read an FNC-1 style ``Body ID,articleBody`` CSV into ``{body_id: text}``."""
     csv.field_size_limit(10**8)
-    with open(path, newline="", encoding="utf-8") as fh:
-        return {row["Body ID"]: row["articleBody"] for row in csv.DictReader(fh)}
+    try:
+        with open(path, newline="", encoding="utf-8") as fh:
+            return {row["Body ID"]: row["articleBody"] for row in csv.DictReader(fh)}
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read news bodies ({exc.strerror or exc})") from None
+    except (KeyError, UnicodeDecodeError, csv.Error) as exc:
+        raise InputError(f"{path}: not a 'Body ID,articleBody' CSV in UTF-8 ({exc})") from None
 
 
 def article_split(article_id: str, test_fraction: float = 0.15) -> str:
@@ -413,26 +419,12 @@ def write_jsonl(pairs: Iterable[SynthPair], path: str | Path) -> int:
     return n
 
 
-def main(argv: list[str] | None = None) -> None:
-    import argparse
+if __name__ == "__main__":  # the same command as `factcheck train synth`; --modal etc. mean --kind modal
+    import sys
 
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--news", required=True, help="FNC-1 style bodies CSV (Body ID, articleBody)")
-    parser.add_argument("--out", required=True, help="output JSONL")
-    parser.add_argument("--seed", type=int, default=13)
-    for kind, helptext in (("compound", "compound-sentence pairs (compound_pairs)"),
-                           ("modal", "'-able' polarity pairs (modal_pairs)"),
-                           ("syntax", "syntactic rewording pairs (syntax_pairs)"),
-                           ("negation-forms", "negation-form pairs (negation_form_pairs)")):
-        parser.add_argument(f"--{kind}", dest="kind", action="store_const", const=kind, default="edits",
-                            help=f"write only the {helptext}")
-    args = parser.parse_args(argv)
-    bodies = read_news_bodies(args.news)
-    pairs = GENERATORS[args.kind](bodies, seed=args.seed)
-    n = write_jsonl(pairs, args.out)
-    print_counts(pairs)
-    print(f"wrote {n} pairs to {args.out}")
+    from factcheck.cli import app as _cli
 
-
-if __name__ == "__main__":
-    main()
+    _kinds = {"--compound", "--modal", "--syntax", "--negation-forms"}
+    _args = [a for a in sys.argv[1:] if a not in _kinds]
+    _args += [f"--kind={a[2:]}" for a in sys.argv[1:] if a in _kinds]
+    _cli(["train", "synth", *_args])
