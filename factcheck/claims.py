@@ -164,7 +164,7 @@ def extract_claim_set(
     min_clause_words: int = 6,
     clause_sentence_words: int = 20,
     max_sentence_words: int = 60,
-    run_on_words: int = 30,
+    run_on_words: int = 20,
 ) -> ClaimSet:
     """Sentences of every kept span as claims, plus clause claims of long compound sentences.
 

@@ -47,7 +47,7 @@ def test_run_on_text_without_stops_becomes_several_claims():
     doc = document_from_text(RUN_ON, "runon", "runon.txt")
     cs = extract_claim_set(doc, split_clauses=False)
     assert len(cs.claims) >= 3 and cs.windowed == 1
-    assert all(len(c.text.split()) <= 30 for c in cs.claims)
+    assert all(len(c.text.split()) <= 20 for c in cs.claims)
     _check_offsets(doc, cs)
     # The windows cover the text: every word is in exactly one claim.
     assert " ".join(c.text for c in cs.claims).split() == RUN_ON.split()
