@@ -22,6 +22,10 @@ class build_py_with_models(build_py):
     """``build_py`` that also copies ``models/*`` into ``<build_lib>/factcheck/_models``."""
 
     def run(self) -> None:
+        if not self.editable_mode:
+            # build/ survives between in-tree builds; without this a moved module (report.py -> report/)
+            # would still ship in the next wheel.
+            shutil.rmtree(Path(self.build_lib) / "factcheck", ignore_errors=True)
         super().run()
         if self.editable_mode or not MODELS.is_dir():
             return

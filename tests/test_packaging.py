@@ -41,6 +41,9 @@ def test_wheel_installs_and_checks_offline(tmp_path: Path) -> None:
     for part in ("model.safetensors", "config.json", "tokenizer.json", "thresholds.json"):
         assert f"factcheck/_models/{MODEL}/{part}" in names
     assert not any(n.endswith(".onnx") for n in names)
+    assert "factcheck/report/report.css" in names
+    stale = [n for n in names if n.endswith(".py") and not (ROOT / n).is_file()]
+    assert not stale, f"modules in the wheel that the source tree no longer has: {stale}"
 
     # A fresh venv that sees this environment's dependencies (appended after its own site-packages,
     # without running this environment's .pth files, so an editable install of the checkout stays out).
