@@ -507,6 +507,8 @@ def collect_files(inputs: Sequence[str | Path]) -> InputFiles:
                 )
             files.extend(found)
         elif path.is_file() or _is_fifo(path):  # a pipe: factcheck check <(some command) b.txt
+            if any(isinstance(f, Path) and f.resolve() == path.resolve() for f in files):
+                raise InputError(f"{path}: given more than once; pass each file once")
             files.append(path)
         elif path.exists():
             raise InputError(f"{path}: not a regular file or folder (a device or socket); pass an article file")

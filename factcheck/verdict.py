@@ -60,8 +60,10 @@ class Thresholds:
             raise InputError(f"{p}: is a folder; give the thresholds JSON file (from factcheck calibrate)")
         try:
             data = json.loads(p.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise InputError(f"{p}: cannot read thresholds ({exc})") from None
+        except OSError as exc:
+            raise InputError(f"{p}: cannot read thresholds ({exc.strerror or exc})") from None
+        except ValueError as exc:
+            raise InputError(f"{p}: cannot read thresholds, not JSON ({exc})") from None
         return cls.from_dict(data, str(p))
 
 

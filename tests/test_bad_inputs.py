@@ -154,7 +154,7 @@ CASES: dict[str, Case] = {
     "device file": Case("paths", lambda t: (["/dev/zero", *ok_pair(t)], None), needle="/dev/zero: not a regular file"),
     "URL argument": Case("paths", lambda t: (["https://example.com/news/story.html?id=1", *ok_pair(t)], None), needle="https://example.com/news/story.html?id=1: URLs are not fetched"),
     "duplicate file ids": Case("paths", lambda t: ([w(t, "x/a.txt", A), w(t, "y/a.txt", B)], None), needle="duplicate article id 'a'"),
-    "same file twice": Case("paths", lambda t: ([w(t, "a.txt", A), str(t / "a.txt")], None), needle="duplicate article id"),
+    "same file twice": Case("paths", lambda t: ([w(t, "a.txt", A), str(t / "a.txt")], None), needle="a.txt: given more than once"),
     "one article": Case("paths", lambda t: ([w(t, "a.txt", A)], None), needle="at least two"),
     "named pipe (fine)": Case("paths", lambda t: ([fifo(t, A), w(t, "b.txt", B)], None), code=0),
     # --- stdin
@@ -179,7 +179,7 @@ CASES: dict[str, Case] = {
     "nli-model a file": Case("options", lambda t: ([*ok_pair(t), "--nli-model", w(t, "m.bin", b"x")], None), needle="m.bin"),
     "embedder empty folder": Case("options", lambda t: ([*ok_pair(t), "--embedder", folder(t, {})], None), needle="folder"),
     # --- thresholds files
-    "thresholds missing": Case("thresholds", lambda t: ([*ok_pair(t), "--thresholds", str(t / "none.json")], None), needle="none.json"),
+    "thresholds missing": Case("thresholds", lambda t: ([*ok_pair(t), "--thresholds", str(t / "none.json")], None), needle="none.json: cannot read thresholds (No such file or directory)"),
     "thresholds malformed": Case("thresholds", lambda t: (_thresholds(t, "{oops"), None), needle="t.json"),
     "thresholds wrong fields": Case("thresholds", lambda t: (_thresholds(t, '{"colour": "blue"}'), None), needle="t.json"),
     "thresholds out of range": Case("thresholds", lambda t: (_thresholds(t, '{"contradiction": 7, "agreement": 0.5}'), None), needle="t.json"),
