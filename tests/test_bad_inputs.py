@@ -85,6 +85,15 @@ def unwritable_dir(tmp: Path) -> str:
     return str(d / "report.json")
 
 
+def unreadable(tmp: Path) -> str:
+    """A file that exists but cannot be read: mode 000, or for root (who reads anything) /proc/self/mem."""
+    if ROOT:
+        return "/proc/self/mem"
+    path = Path(w(tmp, "secret.txt", A))
+    path.chmod(0o000)
+    return str(path)
+
+
 def fifo(tmp: Path, text: str) -> str:
     path = tmp / "pipe.txt"
     os.mkfifo(path)
@@ -151,6 +160,7 @@ CASES: dict[str, Case] = {
     "folder with one stray file (fine)": Case("paths", lambda t: ([folder(t, {"a.txt": A, "b.txt": B, "c.pdf": b"%PDF"})], None), code=0),
     "symlink loop": Case("paths", lambda t: ([symlink_loop(t), *ok_pair(t)], None), needle="symlink loop"),
     "broken symlink": Case("paths", lambda t: ([broken_link(t), *ok_pair(t)], None), needle="broken.txt"),
+    "unreadable file": Case("paths", lambda t: ([unreadable(t), *ok_pair(t)], None), needle="cannot read ("),
     "device file": Case("paths", lambda t: (["/dev/zero", *ok_pair(t)], None), needle="/dev/zero: not a regular file"),
     "URL argument": Case("paths", lambda t: (["https://example.com/news/story.html?id=1", *ok_pair(t)], None), needle="https://example.com/news/story.html?id=1: URLs are not fetched"),
     "duplicate file ids": Case("paths", lambda t: ([w(t, "x/a.txt", A), w(t, "y/a.txt", B)], None), needle="duplicate article id 'a'"),
