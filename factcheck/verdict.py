@@ -44,18 +44,26 @@ class Thresholds:
             raise InputError(f"{where}: thresholds must be a JSON object")
         verdict = data.get("verdict", data)
         try:
-            return cls(float(verdict["contradiction"]), float(verdict["agreement"]),
-                       _fitted_on(verdict.get("fitted_on")))
+            out = cls(float(verdict["contradiction"]), float(verdict["agreement"]),
+                      _fitted_on(verdict.get("fitted_on")))
         except (KeyError, TypeError, ValueError):
             raise InputError(f"{where}: thresholds need numeric 'contradiction' and 'agreement'") from None
+        for name in ("contradiction", "agreement"):
+            if not 0.0 <= getattr(out, name) <= 1.0:
+                raise InputError(f"{where}: threshold {name!r} is {getattr(out, name)}; it must lie between 0 and 1")
+        return out
 
     @classmethod
     def load(cls, path: str | Path) -> "Thresholds":
         p = Path(path)
+        if p.is_dir():
+            raise InputError(f"{p}: is a folder; give the thresholds JSON file (from factcheck calibrate)")
         try:
             data = json.loads(p.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise InputError(f"{p}: cannot read thresholds ({exc})") from None
+        except OSError as exc:
+            raise InputError(f"{p}: cannot read thresholds ({exc.strerror or exc})") from None
+        except ValueError as exc:
+            raise InputError(f"{p}: cannot read thresholds, not JSON ({exc})") from None
         return cls.from_dict(data, str(p))
 
 
