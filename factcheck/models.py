@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -30,14 +32,16 @@ class ModelInfo:
 def models_dir() -> Path:
     """The folder that holds the project's own models.
 
-    ``$FACTCHECK_MODELS_DIR`` if set, else ``models/`` beside the package (source checkout or
-    editable install), else ``factcheck/_models`` (wheel).
+    ``$FACTCHECK_MODELS_DIR`` if set, else ``factcheck/_models`` (a wheel: the build copies
+    ``models/`` there), else ``models/`` beside the package (source checkout or editable install).
+    The wheel's copy comes first so that an unrelated top-level ``models`` folder in
+    site-packages is never taken for ours.
     """
     env = os.environ.get("FACTCHECK_MODELS_DIR")
     if env:
         return Path(env)
     here = Path(__file__).resolve().parent
-    for candidate in (here.parent / "models", here / "_models"):
+    for candidate in (here / "_models", here.parent / "models"):
         if candidate.is_dir():
             return candidate
     return here.parent / "models"
@@ -81,3 +85,23 @@ def portable_path(path: str | Path, digest: bool = True) -> str:
     if digest and full.is_file():
         return f"{full.name} (sha256:{_sha256_12(full)})"
     return full.name
+
+
+@contextmanager
+def quiet_loading(quiet: bool = True) -> Iterator[None]:
+    """Silence transformers' "Loading weights" progress bars while models load (restored afterwards)."""
+    if not quiet:
+        yield
+        return
+    try:
+        from transformers.utils import logging as hf_logging
+    except ImportError:  # the ONNX-only install has no transformers
+        yield
+        return
+    was_enabled = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            hf_logging.enable_progress_bar()

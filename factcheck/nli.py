@@ -35,6 +35,7 @@ __all__ = [
     "OnnxNLI",
     "RegistryEntry",
     "TransformersNLI",
+    "check_nli_name",
     "label_permutation",
     "load_nli",
     "softmax",
@@ -595,8 +596,9 @@ def _local_load(load: Callable[[bool], Any], model_dir: str | Path, name: str):
     try:
         return load(True)
     except (OSError, ValueError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ModelError(f"cannot load NLI model {name} from {model_dir}: {first}") from exc
+        # The whole message on one line: transformers' first line alone can stop mid-sentence.
+        why = " ".join(str(exc).split()) or type(exc).__name__
+        raise ModelError(f"cannot load NLI model {name} from {model_dir}: {why[:400]}") from exc
 
 
 def _max_length(tokenizer, config) -> int:
@@ -713,6 +715,40 @@ def _detect_backend(model_dir: Path) -> Backend:
     return Backend.ONNX if has_onnx and not has_torch else Backend.TRANSFORMERS
 
 
+def check_nli_name(name_or_path: str | Path) -> None:
+    """Refuse, without loading anything, a model name that ``load_nli`` could not load.
+
+    Checks a registry name's directory, that a local directory holds a model (config.json with
+    weights, or an .onnx graph), and that anything else looks like a Hub id. Network and file
+    contents are checked at load time.
+    """
+    name = str(name_or_path)
+    entry = NLI_MODELS.get(name)
+    if entry is not None:
+        if entry.source.startswith("models/") and not _project_dir(entry.source).is_dir():
+            raise ModelError(
+                f"NLI model '{name}' is not installed: directory {_project_dir(entry.source)} is missing "
+                "(reinstall factcheck, set FACTCHECK_MODELS_DIR, or pass --nli-model with a Hub id or directory)"
+            )
+        return
+    path = Path(name).expanduser()
+    if path.is_dir():
+        has_weights = bool(_weight_files(path)) or any(path.glob("*.bin"))
+        if any(path.glob("*.onnx")) or ((path / "config.json").is_file() and has_weights):
+            return
+        raise ModelError(
+            f"NLI model directory {path} holds no model: it needs config.json, tokenizer files and "
+            "*.safetensors weights (save_pretrained), or an .onnx graph (factcheck export-onnx)"
+        )
+    if path.is_file():
+        raise ModelError(f"NLI model '{name}' is a file; pass the directory that holds it, its config.json and tokenizer")
+    if path.exists() or not _HUB_ID.match(name) or name.startswith((".", "~")):
+        raise ModelError(
+            f"unknown NLI model '{name}': not a registry name ({', '.join(NLI_MODELS)}), "
+            "a model directory, or a Hub id (org/name)"
+        )
+
+
 def load_nli(
     name_or_path: str | Path = "default", device: str | None = None, backend: Backend | str | None = None
 ) -> NLIModel:
@@ -723,6 +759,7 @@ def load_nli(
     unusable label sets, and Hub models that are neither cached nor downloadable.
     """
     name = str(name_or_path)
+    check_nli_name(name)
     try:
         chosen = Backend(backend) if backend is not None else None
     except ValueError as exc:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Callable, Sequence, TextIO
 
@@ -16,7 +16,7 @@ import numpy as np
 
 from factcheck import __version__
 from factcheck.align import Candidate, align_copies, count_possible_pairs
-from factcheck.claims import Claim, ClaimSet, extract_claim_set
+from factcheck.claims import Claim, ClaimSet, extract_claim_set, no_claims_reason, require_comparable
 from factcheck.cues import contradiction_cues
 from factcheck.documents import Document, read_documents
 from factcheck.embed import Embedder
@@ -130,6 +130,26 @@ def build_report(documents: Sequence[Document], claim_sets: Sequence[ClaimSet], 
     )
 
 
+def prepare_claims(documents: Sequence[Document], settings: CheckSettings) -> list[ClaimSet]:
+    """Stage 2 for every article; InputError when there is nothing to compare. Needs no models.
+
+    Without ``within``, at least two articles must have claims; the error names each article that
+    lost all its text and why. An article without claims beside two that have some is a warning.
+    """
+    if len(documents) < 2 and not settings.within:
+        raise InputError(f"need at least two articles to compare, got {len(documents)}; "
+                         "pass more files or use --within to check sentences inside one article")
+    claim_sets = [extract_claim_set(d, min_words=settings.min_words, split_clauses=settings.split_clauses)
+                  for d in documents]
+    require_comparable(documents, claim_sets, settings.within)
+    for d, cs in zip(documents, claim_sets):
+        if not cs.claims:
+            log.warning("%s: no claims, not compared: %s", d.source, no_claims_reason(d, cs))
+        elif cs.windowed:
+            log.info("%s: %d sentence(s) too long for one claim were cut into windows", d.source, cs.windowed)
+    return claim_sets
+
+
 @dataclass(frozen=True)
 class ClusterClaims:
     """Phase 1 of a check: one cluster's articles and their claims."""
@@ -153,17 +173,8 @@ class AlignedCluster:
 
 
 def extract_claims(documents: Sequence[Document], settings: CheckSettings) -> ClusterClaims:
-    """Phase 1: the claims of every article, warning about articles that have none."""
-    if len(documents) < 2 and not settings.within:
-        raise InputError(f"need at least two articles to compare, got {len(documents)}; "
-                         "pass more files or use --within to check sentences inside one article")
-    claim_sets = tuple(extract_claim_set(d, min_words=settings.min_words, split_clauses=settings.split_clauses)
-                       for d in documents)
-    for d, cs in zip(documents, claim_sets):
-        if not cs.claims:
-            log.warning("%s: no claims found (%d characters kept, %d dropped as page furniture)",
-                        d.source, d.kept_chars, d.dropped_chars)
-    return ClusterClaims(tuple(documents), claim_sets)
+    """Phase 1: the claims of every article (``prepare_claims``), kept with the articles."""
+    return ClusterClaims(tuple(documents), tuple(prepare_claims(documents, settings)))
 
 
 def embed_claims(clusters: Sequence[ClusterClaims], embedder: Embedder, settings: CheckSettings,
@@ -265,16 +276,22 @@ def check_clusters(clusters: Sequence[Sequence[Document]], embedder: Embedder, n
                    settings: CheckSettings, progress: Progress | None = None) -> tuple[list[Report | FactcheckError], int]:
     """Check many clusters at once: one embedding call, shared NLI batches, one ``Report`` per cluster.
 
-    A cluster the pipeline refuses (e.g. one article) gets its ``FactcheckError`` in its place.
-    Also returns the number of distinct NLI pairs run.
+    A cluster the pipeline refuses (e.g. one article, or no claims) gets its ``FactcheckError`` in
+    its place. Also returns the number of distinct NLI pairs run.
     """
-    started = time.perf_counter()
     prepared: list[ClusterClaims | FactcheckError] = []
     for documents in clusters:
         try:
             prepared.append(extract_claims(documents, settings))
         except FactcheckError as exc:
             prepared.append(exc)
+    return check_prepared(prepared, embedder, nli, settings, progress)
+
+
+def check_prepared(prepared: Sequence[ClusterClaims | FactcheckError], embedder: Embedder, nli: NLIModel,
+                   settings: CheckSettings, progress: Progress | None = None) -> tuple[list[Report | FactcheckError], int]:
+    """Phases 2-5 and the reports for clusters whose claims are extracted (errors pass through)."""
+    started = time.perf_counter()
     ok = [p for p in prepared if isinstance(p, ClusterClaims)]
     embeddings = embed_claims(ok, embedder, settings, progress)
     aligned = [align_cluster(cl, emb, settings) for cl, emb in zip(ok, embeddings)]
@@ -293,14 +310,22 @@ def check_clusters(clusters: Sequence[Sequence[Document]], embedder: Embedder, n
 
 
 def run_check(documents: Sequence[Document], embedder: Embedder, nli: NLIModel, settings: CheckSettings | None = None,
-              progress: Progress | None = None) -> Report:
-    """Check already-read documents with the given models (``check_clusters`` with one cluster)."""
+              progress: Progress | None = None, claim_sets: Sequence[ClaimSet] | None = None,
+              load_seconds: float | None = None) -> Report:
+    """Check already-read documents with the given models (the batch phases, for one cluster).
+
+    ``claim_sets`` from ``prepare_claims`` skips stage 2 here. ``stats.seconds`` is the time of the
+    check itself; ``load_seconds``, when given, is recorded beside it (``stats.load_seconds``).
+    """
     settings = settings or CheckSettings()
     started = time.perf_counter()
-    (result,), _ = check_clusters([documents], embedder, nli, settings, progress)
-    if isinstance(result, FactcheckError):
-        raise result
-    return replace(result, stats=replace(result.stats, seconds=round(time.perf_counter() - started, 3)))
+    if claim_sets is None:
+        claim_sets = prepare_claims(documents, settings)
+    (report,), _ = check_prepared([ClusterClaims(tuple(documents), tuple(claim_sets))], embedder, nli, settings, progress)
+    extra = dict(report.stats.extra)
+    if load_seconds is not None:
+        extra["load_seconds"] = round(load_seconds, 3)
+    return replace(report, stats=replace(report.stats, seconds=round(time.perf_counter() - started, 3), extra=extra))
 
 
 def model_thresholds(nli: NLIModel) -> Thresholds:
@@ -312,27 +337,82 @@ def model_thresholds(nli: NLIModel) -> Thresholds:
     return Thresholds()
 
 
-def check(inputs: Sequence[str | Path] | str | Path, *, nli_model: str = "default", embedder: str = "default",
-          device: str | None = None, settings: CheckSettings | None = None, stdin: TextIO | None = None,
-          progress: Progress | None = None, nli=None, embedder_model=None) -> dict:
-    """Library entry point: ``check(["a.txt", "b.txt"])`` returns the JSON report as a dict.
+_SETTING_NAMES = tuple(f.name for f in fields(CheckSettings))
 
-    Models are loaded by name unless instances are passed (``nli=``, ``embedder_model=``). Thresholds
-    default to those saved with the NLI model.
+
+def settings_with(settings: CheckSettings | None = None, **options) -> CheckSettings:
+    """``settings`` (default ``CheckSettings()``) with ``options`` (CheckSettings fields) replaced.
+
+    Unknown option names raise TypeError listing the valid ones; values are checked like the CLI's.
     """
+    unknown = sorted(set(options) - set(_SETTING_NAMES))
+    if unknown:
+        raise TypeError(f"unknown check option(s) {', '.join(unknown)}; valid: {', '.join(_SETTING_NAMES)}")
+    out = replace(settings or CheckSettings(), **options)
+    for name in ("top_k", "batch_size", "embed_batch_size", "min_words", "pair_cap", "pair_cap_articles"):
+        if not isinstance(getattr(out, name), int) or getattr(out, name) < 1:
+            raise InputError(f"{name} must be a whole number of at least 1, got {getattr(out, name)!r}")
+    if not isinstance(out.min_similarity, (int, float)) or not -1.0 <= out.min_similarity <= 1.0:
+        raise InputError(f"min_similarity must lie between -1 and 1, got {out.min_similarity!r}")
+    if not isinstance(out.thresholds, Thresholds):
+        raise InputError(f"thresholds must be a factcheck.verdict.Thresholds, got {type(out.thresholds).__name__}")
+    return out
+
+
+def load_models(nli_model: str = "default", embedder: str = "default", device: str | None = None,
+                quiet: bool = True, nli: NLIModel | None = None,
+                embedder_model: Embedder | None = None) -> tuple[NLIModel, Embedder, float]:
+    """Load the NLI model and the embedder by name (unless given); returns both and the seconds it took."""
     from factcheck.embed import load_embedder
+    from factcheck.models import quiet_loading
     from factcheck.nli import load_nli
 
+    started = time.perf_counter()
+    with quiet_loading(quiet):
+        nli = nli if nli is not None else load_nli(nli_model, device=device)
+        embedder_model = embedder_model if embedder_model is not None else load_embedder(embedder, device=device)
+    return nli, embedder_model, time.perf_counter() - started
+
+
+def check(inputs: Sequence[str | Path] | str | Path, *, nli_model: str = "default", embedder: str = "default",
+          device: str | None = None, settings: CheckSettings | None = None, stdin: TextIO | None = None,
+          progress: Progress | None = None, nli=None, embedder_model=None, verbose: bool = False,
+          **options) -> dict:
+    """Library entry point: ``check(["a.txt", "b.txt"], top_k=5)`` returns the JSON report as a dict.
+
+    ``options`` are ``CheckSettings`` fields (top_k, min_similarity, within, context, include_all,
+    split_clauses, min_words, batch_size, embed_batch_size, thresholds), applied over ``settings``.
+    Everything is checked before a model loads: inputs, options, that two articles have claims,
+    model names and the device. Models are loaded by name unless instances are passed (``nli=``,
+    ``embedder_model=``), quietly unless ``verbose``. Thresholds default to those saved with the NLI
+    model. ``stats.seconds`` is the check; ``stats.load_seconds`` the model loading, when done here.
+    """
+    from factcheck.device import check_device
+    from factcheck.embed import check_embedder_name
+    from factcheck.nli import check_nli_name
+
+    base = settings_with(settings, **options)
     if isinstance(inputs, (str, Path)):
         inputs = [inputs]
     documents = read_documents(list(inputs), stdin=stdin)
-    nli = nli if nli is not None else load_nli(nli_model, device=device)
-    embedder_model = embedder_model if embedder_model is not None else load_embedder(embedder, device=device)
-    if settings is None:
-        settings = CheckSettings(thresholds=model_thresholds(nli))
-    return run_check(documents, embedder_model, nli, settings, progress).to_dict()
+    claim_sets = prepare_claims(documents, base)
+    load_seconds = None
+    if nli is None or embedder_model is None:
+        if nli is None:
+            check_nli_name(nli_model)
+        if embedder_model is None:
+            check_embedder_name(embedder)
+        check_device(device)
+        nli, embedder_model, load_seconds = load_models(nli_model, embedder, device, quiet=not verbose,
+                                                        nli=nli, embedder_model=embedder_model)
+    if settings is None and "thresholds" not in options:
+        base = replace(base, thresholds=model_thresholds(nli))
+    return run_check(documents, embedder_model, nli, base, progress, claim_sets=claim_sets,
+                     load_seconds=load_seconds).to_dict()
 
 
 __all__ = ["AlignedCluster", "CheckSettings", "ClusterClaims", "ScoredPair", "align_cluster", "check", "check_clusters",
-           "decide_pairs", "embed_claims", "extract_claims", "run_check", "score_nli", "score_pairs", "build_report",
-           "best_per_sentence_pair", "premise_text", "model_thresholds"]
+           "check_prepared", "decide_pairs", "embed_claims", "extract_claims", "run_check", "score_nli", "score_pairs",
+           "build_report",
+           "best_per_sentence_pair", "premise_text", "model_thresholds", "prepare_claims", "settings_with",
+           "load_models"]

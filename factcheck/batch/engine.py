@@ -28,11 +28,23 @@ class ModelSpec:
     embedder: str = "default"
     device: str | None = None
 
-    def load(self):
-        """``(embedder, nli)``, loaded through the registries (tests patch ``load_nli``/``load_embedder``)."""
-        from factcheck import embed, nli
+    def check(self) -> None:
+        """Refuse, before anything loads, model names or a device that cannot work."""
+        from factcheck.device import check_device
+        from factcheck.embed import check_embedder_name
+        from factcheck.nli import check_nli_name
 
-        return embed.load_embedder(self.embedder, device=self.device), nli.load_nli(self.nli_model, device=self.device)
+        check_nli_name(self.nli_model)
+        check_embedder_name(self.embedder)
+        check_device(self.device)
+
+    def load(self):
+        """``(embedder, nli)``, loaded quietly through the registries (tests patch ``load_nli``/``load_embedder``)."""
+        from factcheck import embed, nli
+        from factcheck.models import quiet_loading
+
+        with quiet_loading():
+            return embed.load_embedder(self.embedder, device=self.device), nli.load_nli(self.nli_model, device=self.device)
 
 
 def auto_batch_size(nli) -> int:

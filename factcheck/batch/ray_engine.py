@@ -39,6 +39,14 @@ class ShardWorker:
                 for name in ("index", "done", "failed", "nli_pairs", "seconds")}
 
 
+def require_ray() -> None:
+    """InputError saying how to install Ray when Ray Data cannot be imported."""
+    try:
+        import ray.data  # noqa: F401
+    except ImportError:
+        raise InputError(RAY_HINT) from None
+
+
 def _wants_gpu(models: ModelSpec) -> bool:
     if models.device is not None:
         return models.device.startswith("cuda")

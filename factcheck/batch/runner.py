@@ -98,6 +98,11 @@ def run(
     clusters = read_clusters(sources, max_articles=max_articles)
     if not clusters:
         raise InputError("the input holds no clusters")
+    if engine is Engine.ray:
+        from factcheck.batch.ray_engine import require_ray
+
+        require_ray()
+    models.check()
     embedder, nli = models.load()
     settings = settings or CheckSettings(include_all=include_all, thresholds=model_thresholds(nli))
     settings = replace(settings, batch_size=batch_size or auto_batch_size(nli))

@@ -211,7 +211,10 @@ def render_html(report: Report, texts: Mapping[str, str] | None = None) -> str:
     if texts:
         columns = "".join(_html_article(i, a, texts.get(a.id), marks.get(a.id, ()))
                           for i, a in enumerate(articles))
-        articles_html = f'<section class="articles">{columns}</section>'
+        # An index, so every article is one click away however the columns wrap.
+        toc = "".join(f'<a href="#article-{i}">{_e(a.id)}</a>' for i, a in enumerate(articles))
+        articles_html = (f'<nav class="toc" aria-label="articles">Articles: {toc}</nav>'
+                         f'<section class="articles">{columns}</section>')
     title = f"factcheck report — {counts_line(findings)}"
     return (
         "<!DOCTYPE html>\n"

@@ -79,12 +79,19 @@ def grouped(findings: Sequence[Finding]) -> list[tuple[tuple[str, str], list[tup
 def summary_items(report: Report) -> list[tuple[str, str]]:
     """The summary rows every renderer shows: articles, claims, pairs, seconds, models."""
     s = report.stats
-    return [
+    rows = [
         ("articles", count(len(report.articles))),
         ("claims", count(s.claims)),
         ("pairs scored", f"{count(s.pairs_scored)} / {count(s.pairs_possible)}"),
-        ("seconds", num(s.seconds, 1)),
-    ] + [(role, model_line(info)) for role, info in report.models.items()]
+    ]
+    sentence_pairs = sum(v for v in s.verdicts.values() if isinstance(v, int))
+    if sentence_pairs and sentence_pairs != s.pairs_scored:
+        # Clause claims of one sentence share that sentence's one finding, so findings are fewer than pairs.
+        rows.append(("sentence pairs", f"{count(sentence_pairs)} (one finding each; a sentence's clause claims count once)"))
+    load = s.extra.get("load_seconds")
+    seconds = num(s.seconds, 1)
+    rows.append(("seconds", f"{seconds} (+ {num(load, 1)} loading models)" if isinstance(load, (int, float)) else seconds))
+    return rows + [(role, model_line(info)) for role, info in report.models.items()]
 
 
 # --------------------------------------------------------------------------- terminal (rich)
