@@ -193,3 +193,8 @@ def export_onnx_command(
 
     written = export_onnx(local_model_dir(model), out_dir=out, quantize=int8)
     typer.echo(f"wrote ONNX graphs to {written}")
+
+
+from factcheck.cli_batch import register as _register_batch  # noqa: E402
+
+_register_batch(app)

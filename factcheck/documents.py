@@ -32,6 +32,7 @@ __all__ = [
     "InputFiles",
     "SUPPORTED_SUFFIXES",
     "collect_files",
+    "document_from_record",
     "document_from_text",
     "read_documents",
 ]
@@ -425,6 +426,11 @@ def _record(obj: object, where: str, default_id: str) -> Document:
     return document_from_text(
         text, id=str(rid) if rid not in (None, "") else default_id, source=where, **opt
     )
+
+
+def document_from_record(obj: object, where: str, default_id: str) -> Document:
+    """A Document from a JSON record ``{"text", "id"?, "title"?, "url"?, "date"?}``; ``where`` names it in errors."""
+    return _record(obj, where, default_id)
 
 
 def _read_json(path: Path, data: bytes) -> list[Document]:

@@ -15,12 +15,12 @@ from typing import Callable, Sequence, TextIO
 import numpy as np
 
 from factcheck import __version__
-from factcheck.align import align, count_possible_pairs
+from factcheck.align import Candidate, align_copies, count_possible_pairs
 from factcheck.claims import Claim, ClaimSet, extract_claim_set, no_claims_reason, require_comparable
 from factcheck.cues import contradiction_cues
 from factcheck.documents import Document, read_documents
 from factcheck.embed import Embedder
-from factcheck.errors import InputError
+from factcheck.errors import FactcheckError, InputError
 from factcheck.models import ModelInfo
 from factcheck.nli import NLIModel
 from factcheck.report.schema import Article, DroppedSpan, Finding, NLIScores, Report, Stats
@@ -46,6 +46,9 @@ class CheckSettings:
     min_words: int = 5
     batch_size: int = 32
     embed_batch_size: int = 64
+    # Clusters of more than pair_cap_articles articles keep each claim's pair_cap best pairs only.
+    pair_cap: int = 10
+    pair_cap_articles: int = 6
     thresholds: Thresholds = field(default_factory=Thresholds)
 
     def to_dict(self) -> dict:
@@ -74,46 +77,6 @@ def premise_text(claims: ClaimSet, claim: Claim, context: bool) -> str:
         return claim.text
     prev = claims.sentences[claim.sentence - 1]
     return f"{prev.text} {claim.text}"
-
-
-def score_pairs(claim_sets: Sequence[ClaimSet], embedder: Embedder, nli: NLIModel, settings: CheckSettings,
-                progress: Progress | None = None) -> tuple[list[ScoredPair], dict]:
-    """Align claims across articles, run NLI both ways, decide. Returns the pairs and stats."""
-    claims = [c for cs in claim_sets for c in cs.claims]
-    sets = {cs.article: cs for cs in claim_sets}
-    groups = [c.article for c in claims]
-    # A clause is never compared with its own sentence or a sibling clause.
-    parents = [c.sentence for c in claims]
-    stats = {"claims": len(claims),
-             "pairs_possible": count_possible_pairs(groups, within=settings.within, parents=parents)}
-    if len(claims) < 2:
-        return [], {**stats, "pairs_scored": 0, "nli_calls": 0, "overlong_pairs": 0}
-    texts = [c.text for c in claims]
-    embeddings = embedder.embed(texts, batch_size=settings.embed_batch_size, progress=progress("embedding claims", len(texts)) if progress else None)
-    candidates = align(embeddings, groups, top_k=settings.top_k, min_similarity=settings.min_similarity,
-                       within=settings.within, parents=parents)
-    pairs: list[tuple[str, str]] = []
-    for cand in candidates:
-        a, b = claims[cand.i], claims[cand.j]
-        pairs.append((premise_text(sets[a.article], a, settings.context), b.text))
-        pairs.append((premise_text(sets[b.article], b, settings.context), a.text))
-    probs, overlong = nli.predict_with_flags(pairs, batch_size=settings.batch_size,
-                                             progress=progress("NLI on aligned pairs", len(pairs)) if progress else None)
-    forward, backward = probs[0::2], probs[1::2]
-    contradiction, agreement = two_way_scores(forward, backward)
-    identical = np.array([same_wording(claims[c.i].text, claims[c.j].text) for c in candidates], dtype=bool)
-    labels, scores = decide(contradiction, agreement, settings.thresholds, identical)
-    scored = []
-    for k, cand in enumerate(candidates):
-        a, b = claims[cand.i], claims[cand.j]
-        reasons = [f"contradiction {forward[k, 2]:.2f} forward, {backward[k, 2]:.2f} backward"]
-        reasons += ["same wording (case, punctuation or spacing aside)"] if identical[k] else contradiction_cues(a.text, b.text)
-        if overlong[2 * k] or overlong[2 * k + 1]:
-            reasons.append("a side exceeded the NLI model's window; its premise was truncated")
-        scored.append(ScoredPair(a, b, cand.similarity, forward[k], backward[k], labels[k], float(scores[k]),
-                                 tuple(reasons)))
-    stats.update(pairs_scored=len(candidates), nli_calls=len(pairs), overlong_pairs=int(np.sum(overlong)))
-    return scored, stats
 
 
 def best_per_sentence_pair(pairs: list[ScoredPair]) -> list[ScoredPair]:
@@ -187,10 +150,169 @@ def prepare_claims(documents: Sequence[Document], settings: CheckSettings) -> li
     return claim_sets
 
 
+@dataclass(frozen=True)
+class ClusterClaims:
+    """Phase 1 of a check: one cluster's articles and their claims."""
+
+    documents: tuple[Document, ...]
+    claim_sets: tuple[ClaimSet, ...]
+
+    @property
+    def claims(self) -> list[Claim]:
+        return [c for cs in self.claim_sets for c in cs.claims]
+
+
+@dataclass(frozen=True)
+class AlignedCluster:
+    """Phase 3: the claim pairs of one cluster that go to NLI, both ways (``nli_pairs[2k]``, ``[2k + 1]``)."""
+
+    cluster: ClusterClaims
+    candidates: tuple[Candidate, ...]
+    nli_pairs: tuple[tuple[str, str], ...]
+    stats: dict
+
+
+def extract_claims(documents: Sequence[Document], settings: CheckSettings) -> ClusterClaims:
+    """Phase 1: the claims of every article (``prepare_claims``), kept with the articles."""
+    return ClusterClaims(tuple(documents), tuple(prepare_claims(documents, settings)))
+
+
+def embed_claims(clusters: Sequence[ClusterClaims], embedder: Embedder, settings: CheckSettings,
+                 progress: Progress | None = None) -> list[np.ndarray]:
+    """Phase 2: the claims of all ``clusters`` embedded in one call, each distinct text once."""
+    texts = [[c.text for c in cl.claims] for cl in clusters]
+    index: dict[str, int] = {}
+    for ts in texts:
+        for t in ts:
+            index.setdefault(t, len(index))
+    unique = list(index)
+    vectors = embedder.embed(unique, batch_size=settings.embed_batch_size,
+                             progress=progress("embedding claims", len(unique)) if progress and unique else None)
+    return [vectors[[index[t] for t in ts]] if ts else np.zeros((0, embedder.dim), dtype=np.float32) for ts in texts]
+
+
+def align_cluster(cluster: ClusterClaims, embeddings: np.ndarray, settings: CheckSettings) -> AlignedCluster:
+    """Phase 3: candidate pairs of one cluster, copies of a claim aligned once and reported for each copy."""
+    claims = cluster.claims
+    sets = {cs.article: cs for cs in cluster.claim_sets}
+    groups = [c.article for c in claims]
+    # A clause is never compared with its own sentence or a sibling clause.
+    parents = [c.sentence for c in claims]
+    keys = [c.text for c in claims]  # copies of one text: aligned once, reported for each copy
+    stats = {"claims": len(claims),
+             "pairs_possible": count_possible_pairs(groups, within=settings.within, parents=parents)}
+    candidates: list[Candidate] = []
+    if len(claims) >= 2:
+        cap = settings.pair_cap if len(cluster.documents) > settings.pair_cap_articles else None
+        candidates = align_copies(embeddings, groups, keys, top_k=settings.top_k,
+                                  min_similarity=settings.min_similarity, within=settings.within,
+                                  parents=parents, max_per_claim=cap)
+    copies = len(claims) - len(set(keys))
+    if copies:
+        stats["claims_copied"] = copies
+    pairs: list[tuple[str, str]] = []
+    for cand in candidates:
+        a, b = claims[cand.i], claims[cand.j]
+        pairs.append((premise_text(sets[a.article], a, settings.context), b.text))
+        pairs.append((premise_text(sets[b.article], b, settings.context), a.text))
+    return AlignedCluster(cluster, tuple(candidates), tuple(pairs), stats)
+
+
+def score_nli(aligned: Sequence[AlignedCluster], nli: NLIModel, settings: CheckSettings,
+              progress: Progress | None = None) -> tuple[list[tuple[np.ndarray, np.ndarray]], int]:
+    """Phase 4: every cluster's NLI pairs in shared length-sorted batches, each distinct pair once.
+
+    Returns each cluster's ``(probabilities, overlong)`` and the number of distinct pairs run.
+    """
+    index: dict[tuple[str, str], int] = {}
+    for a in aligned:
+        for pair in a.nli_pairs:
+            index.setdefault(pair, len(index))
+    unique = list(index)
+    probs, overlong = nli.predict_with_flags(unique, batch_size=settings.batch_size,
+                                             progress=progress("NLI on aligned pairs", len(unique)) if progress and unique else None)
+    out = []
+    for a in aligned:
+        rows = np.fromiter((index[p] for p in a.nli_pairs), dtype=np.int64, count=len(a.nli_pairs))
+        out.append((probs[rows], overlong[rows]))
+    return out, len(unique)
+
+
+def decide_pairs(aligned: AlignedCluster, probs: np.ndarray, overlong: np.ndarray,
+                 settings: CheckSettings) -> tuple[list[ScoredPair], dict]:
+    """Phase 5: verdicts and reasons for one cluster's scored pairs, and its stats."""
+    claims = aligned.cluster.claims
+    candidates = aligned.candidates
+    stats = {**aligned.stats, "pairs_scored": len(candidates), "nli_calls": len(aligned.nli_pairs),
+             "overlong_pairs": int(np.sum(overlong))}
+    if not candidates:
+        return [], stats
+    forward, backward = probs[0::2], probs[1::2]
+    contradiction, agreement = two_way_scores(forward, backward)
+    identical = np.array([same_wording(claims[c.i].text, claims[c.j].text) for c in candidates], dtype=bool)
+    labels, scores = decide(contradiction, agreement, settings.thresholds, identical)
+    scored = []
+    for k, cand in enumerate(candidates):
+        a, b = claims[cand.i], claims[cand.j]
+        reasons = [f"contradiction {forward[k, 2]:.2f} forward, {backward[k, 2]:.2f} backward"]
+        reasons += ["same wording (case, punctuation or spacing aside)"] if identical[k] else contradiction_cues(a.text, b.text)
+        if overlong[2 * k] or overlong[2 * k + 1]:
+            reasons.append("a side exceeded the NLI model's window; its premise was truncated")
+        scored.append(ScoredPair(a, b, cand.similarity, forward[k], backward[k], labels[k], float(scores[k]),
+                                 tuple(reasons)))
+    return scored, stats
+
+
+def score_pairs(claim_sets: Sequence[ClaimSet], embedder: Embedder, nli: NLIModel, settings: CheckSettings,
+                progress: Progress | None = None) -> tuple[list[ScoredPair], dict]:
+    """Align claims across articles, run NLI both ways, decide (phases 2-5 for one cluster)."""
+    cluster = ClusterClaims((), tuple(claim_sets))
+    aligned = align_cluster(cluster, embed_claims([cluster], embedder, settings, progress)[0], settings)
+    ((probs, overlong),), _ = score_nli([aligned], nli, settings, progress)
+    return decide_pairs(aligned, probs, overlong, settings)
+
+
+def check_clusters(clusters: Sequence[Sequence[Document]], embedder: Embedder, nli: NLIModel,
+                   settings: CheckSettings, progress: Progress | None = None) -> tuple[list[Report | FactcheckError], int]:
+    """Check many clusters at once: one embedding call, shared NLI batches, one ``Report`` per cluster.
+
+    A cluster the pipeline refuses (e.g. one article, or no claims) gets its ``FactcheckError`` in
+    its place. Also returns the number of distinct NLI pairs run.
+    """
+    prepared: list[ClusterClaims | FactcheckError] = []
+    for documents in clusters:
+        try:
+            prepared.append(extract_claims(documents, settings))
+        except FactcheckError as exc:
+            prepared.append(exc)
+    return check_prepared(prepared, embedder, nli, settings, progress)
+
+
+def check_prepared(prepared: Sequence[ClusterClaims | FactcheckError], embedder: Embedder, nli: NLIModel,
+                   settings: CheckSettings, progress: Progress | None = None) -> tuple[list[Report | FactcheckError], int]:
+    """Phases 2-5 and the reports for clusters whose claims are extracted (errors pass through)."""
+    started = time.perf_counter()
+    ok = [p for p in prepared if isinstance(p, ClusterClaims)]
+    embeddings = embed_claims(ok, embedder, settings, progress)
+    aligned = [align_cluster(cl, emb, settings) for cl, emb in zip(ok, embeddings)]
+    scored, nli_pairs = score_nli(aligned, nli, settings, progress)
+    # Time is shared across the clusters checked together: each reports its share by claims.
+    seconds = time.perf_counter() - started
+    total_claims = sum(a.stats["claims"] for a in aligned) or 1
+    out: list[Report | FactcheckError] = []
+    for item, (probs, overlong) in zip(aligned, scored):
+        pairs, stats = decide_pairs(item, probs, overlong, settings)
+        stats["seconds"] = round(seconds * (stats["claims"] / total_claims if len(aligned) > 1 else 1.0), 3)
+        out.append(build_report(item.cluster.documents, item.cluster.claim_sets, pairs, stats, settings,
+                                embedder.info, nli.info))
+    done = iter(out)
+    return [p if isinstance(p, FactcheckError) else next(done) for p in prepared], nli_pairs
+
+
 def run_check(documents: Sequence[Document], embedder: Embedder, nli: NLIModel, settings: CheckSettings | None = None,
               progress: Progress | None = None, claim_sets: Sequence[ClaimSet] | None = None,
               load_seconds: float | None = None) -> Report:
-    """Check already-read documents with the given models.
+    """Check already-read documents with the given models (the batch phases, for one cluster).
 
     ``claim_sets`` from ``prepare_claims`` skips stage 2 here. ``stats.seconds`` is the time of the
     check itself; ``load_seconds``, when given, is recorded beside it (``stats.load_seconds``).
@@ -199,11 +321,11 @@ def run_check(documents: Sequence[Document], embedder: Embedder, nli: NLIModel, 
     started = time.perf_counter()
     if claim_sets is None:
         claim_sets = prepare_claims(documents, settings)
-    pairs, stats = score_pairs(claim_sets, embedder, nli, settings, progress)
-    stats["seconds"] = round(time.perf_counter() - started, 3)
+    (report,), _ = check_prepared([ClusterClaims(tuple(documents), tuple(claim_sets))], embedder, nli, settings, progress)
+    extra = dict(report.stats.extra)
     if load_seconds is not None:
-        stats["load_seconds"] = round(load_seconds, 3)
-    return build_report(documents, claim_sets, pairs, stats, settings, embedder.info, nli.info)
+        extra["load_seconds"] = round(load_seconds, 3)
+    return replace(report, stats=replace(report.stats, seconds=round(time.perf_counter() - started, 3), extra=extra))
 
 
 def model_thresholds(nli: NLIModel) -> Thresholds:
@@ -227,7 +349,7 @@ def settings_with(settings: CheckSettings | None = None, **options) -> CheckSett
     if unknown:
         raise TypeError(f"unknown check option(s) {', '.join(unknown)}; valid: {', '.join(_SETTING_NAMES)}")
     out = replace(settings or CheckSettings(), **options)
-    for name in ("top_k", "batch_size", "embed_batch_size", "min_words"):
+    for name in ("top_k", "batch_size", "embed_batch_size", "min_words", "pair_cap", "pair_cap_articles"):
         if not isinstance(getattr(out, name), int) or getattr(out, name) < 1:
             raise InputError(f"{name} must be a whole number of at least 1, got {getattr(out, name)!r}")
     if not isinstance(out.min_similarity, (int, float)) or not -1.0 <= out.min_similarity <= 1.0:
@@ -289,6 +411,8 @@ def check(inputs: Sequence[str | Path] | str | Path, *, nli_model: str = "defaul
                      load_seconds=load_seconds).to_dict()
 
 
-__all__ = ["CheckSettings", "ScoredPair", "check", "run_check", "score_pairs", "build_report",
+__all__ = ["AlignedCluster", "CheckSettings", "ClusterClaims", "ScoredPair", "align_cluster", "check", "check_clusters",
+           "check_prepared", "decide_pairs", "embed_claims", "extract_claims", "run_check", "score_nli", "score_pairs",
+           "build_report",
            "best_per_sentence_pair", "premise_text", "model_thresholds", "prepare_claims", "settings_with",
            "load_models"]

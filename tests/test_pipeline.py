@@ -102,7 +102,7 @@ def test_seeds_report_matches_the_report_made_before_the_typed_schema(fake_embed
     """tests/data/seeds_fake_report.json was written by the dict-building pipeline before ``Report`` existed.
 
     The typed report must give the same JSON, key order included, except what was added or changed on
-    purpose since: timings, the ``embed_batch_size`` setting.
+    purpose since: timings, the ``embed_batch_size`` and ``pair_cap*`` settings, the ``claims_copied`` stat.
     """
     golden = json.loads((Path(__file__).parent / "data" / "seeds_fake_report.json").read_text(encoding="utf-8"))
     monkeypatch.chdir(SEEDS.parent)  # article sources are recorded as given: "seeds/..."
@@ -110,5 +110,7 @@ def test_seeds_report_matches_the_report_made_before_the_typed_schema(fake_embed
                        CheckSettings(min_similarity=0.3, top_k=2)).to_dict()
     report["stats"]["seconds"] = golden["stats"]["seconds"]
     assert report["settings"].pop("embed_batch_size") == 64
+    assert (report["settings"].pop("pair_cap"), report["settings"].pop("pair_cap_articles")) == (10, 6)
+    assert report["stats"].pop("claims_copied") == 3  # seed 001 repeats sentences of seed 000
     assert json.dumps(report, ensure_ascii=False) == json.dumps(golden, ensure_ascii=False)
     assert len(report["findings"]) == 301
