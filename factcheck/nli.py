@@ -784,13 +784,7 @@ def load_nli(
     path = Path(name).expanduser()
     if path.is_dir():
         return _load_dir(path, name, chosen or _detect_backend(path), None, None, device)
-    if path.is_file():
-        raise ModelError(f"NLI model '{name}' is a file; pass the directory that holds it, its config.json and tokenizer")
-    if path.exists() or not _HUB_ID.match(name) or name.startswith((".", "~")):
-        raise ModelError(
-            f"unknown NLI model '{name}': not a registry name ({', '.join(NLI_MODELS)}), "
-            "a model directory, or a Hub id (org/name)"
-        )
+    # check_nli_name above refused files, other paths and malformed names: what is left is a Hub id.
     if chosen is Backend.ONNX:
         raise ModelError(f"NLI model '{name}' is a Hub id; the ONNX backend loads local directories only")
     return TransformersNLI.load(name, name=name, device=device)
