@@ -22,13 +22,15 @@ from pathlib import Path
 import numpy as np
 
 from factcheck import __version__
-from factcheck.metrics import classification_metrics, confusion_matrix, per_class_prf
-from factcheck.nli import LABELS, load_nli
+from factcheck.evaluation.metrics import classification_metrics, confusion_matrix, per_class_prf
+from factcheck.labels import LABELS
+from factcheck.nli import load_nli
 from factcheck.training.data import label_mask, split_train_validation
 from factcheck.training.sources import load_streams
 from factcheck.sentences import split_sentences
 from factcheck.training.synth import MODAL_HELD_OUT, NEGATION_HELD_OUT
-from factcheck.verdict import Thresholds, Verdict, decide, fit_contradiction_threshold, two_way_scores
+from factcheck.evaluation.calibration import fit_contradiction_threshold
+from factcheck.verdict import Thresholds, Verdict, decide, two_way_scores
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 
@@ -257,7 +259,8 @@ def thresholds_payload(fit: dict, revision: str | None, date: str) -> dict:
         "contradiction": fit["contradiction"],
         "agreement": fit["agreement"],
         "fitted_on": {"split": "validation", "n": fit["n_dev"],
-                      "objective": "contradiction: max F0.5 of the two-way score; agreement: max F1",
+                      "objective": "contradiction: max F0.5 of the two-way contradiction score; "
+                                   "agreement: max F1 of the max entailment",
                       "scores": {"f05_contradiction": fit["f05_contradiction_dev"],
                                  "f1_agreement": fit["f1_agreement_dev"]}},
         "model_revision": revision,

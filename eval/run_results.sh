@@ -11,12 +11,12 @@ mkdir -p "$R"
 # Model card figures: validation split per source, synthetic news test split, ANLI, seed pair;
 # also (re)fits the verdict thresholds on the validation split (dev) and saves them with the model.
 NEWS="$DATA/news/fnc1_train_bodies.csv"
-.venv/bin/python -m factcheck.training.synth --news "$NEWS" --out runs/synth.jsonl > /dev/null
-.venv/bin/python -m factcheck.training.synth --news "$NEWS" --compound --out runs/synth_compound.jsonl > /dev/null
-.venv/bin/python -m factcheck.training.synth --news "$NEWS" --modal --out runs/synth_modal.jsonl > /dev/null
-.venv/bin/python -m factcheck.training.synth --news "$NEWS" --syntax --out runs/synth_syntax.jsonl > /dev/null
-.venv/bin/python -m factcheck.training.synth --news "$NEWS" --negation-forms --out runs/synth_negforms.jsonl > /dev/null
-.venv/bin/python -m factcheck.training.mine_pairs --news "$NEWS" --out runs/mined.jsonl --raw runs/mined_raw.jsonl > /dev/null
+$FC train synth --news "$NEWS" --out runs/synth.jsonl > /dev/null
+$FC train synth --news "$NEWS" --kind compound --out runs/synth_compound.jsonl > /dev/null
+$FC train synth --news "$NEWS" --kind modal --out runs/synth_modal.jsonl > /dev/null
+$FC train synth --news "$NEWS" --kind syntax --out runs/synth_syntax.jsonl > /dev/null
+$FC train synth --news "$NEWS" --kind negation-forms --out runs/synth_negforms.jsonl > /dev/null
+$FC train mine --news "$NEWS" --out runs/mined.jsonl --raw runs/mined_raw.jsonl > /dev/null
 .venv/bin/python eval/nli_model_card.py --model models/factcheck-nli-minilm --data-dir "$DATA" \
     --sources esnli cad breaking_nli taxinli mnli vitaminc_real vitaminc_synthetic fever conjnli med wikisplit \
     --synthetic runs/synth.jsonl --extra runs/synth_compound.jsonl --mined runs/mined.jsonl --modal runs/synth_modal.jsonl \

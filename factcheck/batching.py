@@ -18,6 +18,7 @@ def run_batched(
     batch_size: int,
     key: Callable[[T], float] | None = len,
     progress: Callable[[int], None] | None = None,
+    resolve: Callable[[Any], Any] | None = None,
 ) -> np.ndarray | list:
     """Call ``fn`` on batches of ``items`` and return its results in the original item order.
 
@@ -27,6 +28,10 @@ def run_batched(
     array) or any sequence (results come back as a list). ``progress`` is called with the number
     of items finished after each batch (e.g. a rich ``Progress.advance``). Empty ``items`` give
     an empty list: callers that want a shaped empty array build it themselves.
+
+    With ``resolve``, ``fn`` may return a pending result (e.g. a GPU tensor still being computed):
+    ``resolve(pending)`` turns it into the result, one batch later, so the next batch is prepared
+    while the previous one runs.
     """
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
@@ -40,14 +45,27 @@ def run_batched(
         order = np.argsort([-key(item) for item in items], kind="stable")
 
     outputs = []
+    pending: tuple[Any, int] | None = None
+
+    def finish(out: Any, size: int) -> None:
+        out = resolve(out) if resolve is not None else out
+        if len(out) != size:
+            raise ValueError(f"batch function returned {len(out)} results for {size} items")
+        outputs.append(out)
+        if progress is not None:
+            progress(size)
+
     for lo in range(0, n, batch_size):
         idx = order[lo : lo + batch_size]
         out = fn([items[i] for i in idx])
-        if len(out) != len(idx):
-            raise ValueError(f"batch function returned {len(out)} results for {len(idx)} items")
-        outputs.append(out)
-        if progress is not None:
-            progress(len(idx))
+        if resolve is None:
+            finish(out, len(idx))
+            continue
+        if pending is not None:
+            finish(*pending)
+        pending = (out, len(idx))
+    if pending is not None:
+        finish(*pending)
 
     inverse = np.empty(n, dtype=np.intp)
     inverse[order] = np.arange(n)

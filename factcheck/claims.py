@@ -4,19 +4,39 @@ Sentences come from ``factcheck.sentences.split_sentences``, the project's one s
 compound sentence may also yield its clauses ("..., refusing to ban Ukraine from joining NATO,
 and saying that allied deployments ... are non-negotiable") so that NLI compares sharper
 statements; a clause claim keeps its offsets and records its parent sentence in ``sentence``.
+
+Nothing is left silently unanalysed: a sentence too long for one claim (a text without stops, a
+3,000-word single sentence) is cut into windows by the same splitter, and a fragment with too
+few words, or made of numbers only, is counted. ``require_comparable`` refuses a run in which
+fewer than two articles have claims, naming each article that lost everything and why.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from factcheck.documents import Document
+from factcheck.errors import InputError
 from factcheck.sentences import Span, split_sentences
 
-__all__ = ["Claim", "ClaimSet", "extract_claim_set", "extract_claims", "clause_spans", "count_words"]
+__all__ = [
+    "Claim",
+    "ClaimSet",
+    "clause_spans",
+    "count_words",
+    "extract_claim_set",
+    "extract_claims",
+    "no_claims_reason",
+    "require_comparable",
+]
 
 _WORD = re.compile(r"[^\W_]+(?:['’.,-][^\W_]+)*")
+_LETTER_WORD = re.compile(r"[^\W\d_]{2,}")
+_STOP = re.compile(r"[.!?…][\"'”’»)\]]*$")
+# A claim needs this many words of letters: "12 14 16 18 20" or "3.4 | 5.6 | 7.8" is not a statement.
+MIN_LETTER_WORDS = 3
 
 # Reporting/participle verbs that open a clause after a comma: ", and saying that ...".
 _PARTICIPLES = (
@@ -65,6 +85,8 @@ class ClaimSet:
     claims: tuple[Claim, ...]
     sentences: tuple[Span, ...]
     short_fragments: int
+    number_fragments: int = 0  # fragments long enough but with under MIN_LETTER_WORDS words of letters
+    windowed: int = 0  # sentences too long for one claim, cut into windows
 
 
 def count_words(text: str) -> int:
@@ -141,23 +163,32 @@ def extract_claim_set(
     split_clauses: bool = True,
     min_clause_words: int = 6,
     clause_sentence_words: int = 20,
+    max_sentence_words: int = 60,
+    run_on_words: int = 20,
 ) -> ClaimSet:
     """Sentences of every kept span as claims, plus clause claims of long compound sentences.
 
-    Fragments under ``min_words`` words are not claims (counted in ``short_fragments``) but stay
-    in ``sentences`` for context. Clauses are tried only for sentences of at least
-    ``clause_sentence_words`` words.
+    Fragments under ``min_words`` words, or with fewer than ``MIN_LETTER_WORDS`` words of letters,
+    are not claims (counted in ``short_fragments`` / ``number_fragments``) but stay in
+    ``sentences`` for context. Clauses are tried only for sentences of at least
+    ``clause_sentence_words`` words. A sentence over ``max_sentence_words`` words, or a text with
+    no sentence stop over ``run_on_words`` words, is cut into windows that are claims of their own.
     """
     sentences: list[Span] = []
     claims: list[Claim] = []
-    short = 0
+    short = numbers = windowed = 0
     for span_start, span_end in doc.spans:
-        for sent in split_sentences(doc.text, span_start, span_end):
+        spans, cut = _sentences(doc.text, span_start, span_end, max_sentence_words, run_on_words)
+        windowed += cut
+        for sent in spans:
             k = len(sentences)
             sentences.append(sent)
             n = count_words(sent.text)
             if n < min_words:
                 short += 1
+                continue
+            if len(_LETTER_WORD.findall(sent.text)) < MIN_LETTER_WORDS:
+                numbers += 1
                 continue
             whole = (sent.start, sent.end)
             claims.append(Claim(doc.id, len(claims), sent.text, sent.start, sent.end, k))
@@ -166,7 +197,55 @@ def extract_claim_set(
             for s, e in clause_spans(doc.text, sent.start, sent.end, min_clause_words):
                 if (s, e) != whole and count_words(doc.text[s:e]) >= max(min_words, min_clause_words):
                     claims.append(Claim(doc.id, len(claims), doc.text[s:e], s, e, k, clause=True))
-    return ClaimSet(doc.id, tuple(claims), tuple(sentences), short)
+    return ClaimSet(doc.id, tuple(claims), tuple(sentences), short, numbers, windowed)
+
+
+def _sentences(text: str, start: int, end: int, max_words: int, run_on_words: int) -> tuple[list[Span], int]:
+    """The splitter's sentences, overlong ones as windows (a stop-less run-on gets smaller ones),
+    and how many sentences were cut."""
+    out: list[Span] = []
+    cut = 0
+    for sent in split_sentences(text, start, end):
+        limit = max_words if _STOP.search(sent.text) else min(max_words, run_on_words)
+        parts = split_sentences(text, sent.start, sent.end, max_words=limit)
+        cut += len(parts) > 1
+        out.extend(parts)
+    return out, cut
+
+
+def no_claims_reason(doc: Document, claim_set: ClaimSet) -> str:
+    """Why an article has no claims, in a few words: what was dropped and what was too short."""
+    if not doc.spans:
+        reasons: dict[str, int] = {}
+        for s, e, r in doc.dropped:
+            reasons[r] = reasons.get(r, 0) + e - s
+        what = ", ".join(f"{r} {n}" for r, n in sorted(reasons.items(), key=lambda x: -x[1]))
+        return f"all {doc.dropped_chars} characters were dropped as page furniture ({what} characters)"
+    parts = []
+    if claim_set.short_fragments:
+        parts.append(f"{claim_set.short_fragments} fragment(s) under the minimum words")
+    if claim_set.number_fragments:
+        parts.append(f"{claim_set.number_fragments} fragment(s) of numbers without words")
+    return f"{doc.kept_chars} characters kept, but only {' and '.join(parts) if parts else 'no sentence'}"
+
+
+def require_comparable(documents: Sequence[Document], claim_sets: Sequence[ClaimSet], within: bool) -> None:
+    """InputError unless there is something to compare: claims in two articles (or two claims with ``within``).
+
+    The message names every article that lost all its text and says why, in one line.
+    """
+    empty = [(d, cs) for d, cs in zip(documents, claim_sets) if not cs.claims]
+    with_claims = len(documents) - len(empty)
+    total = sum(len(cs.claims) for cs in claim_sets)
+    if (with_claims >= 2) or (within and total >= 2):
+        return
+    lost = "; ".join(f"{d.source}: {no_claims_reason(d, cs)}" for d, cs in empty)
+    if within:
+        need = f"need at least two claims to compare, found {total}"
+    else:
+        need = (f"need claims in at least two articles to compare, {with_claims} of {len(documents)} "
+                "article(s) have any (or use --within for one article)")
+    raise InputError(f"nothing to compare: {need}" + (f"; no claims in {lost}" if lost else ""))
 
 
 def extract_claims(doc: Document, min_words: int = 5, split_clauses: bool = True) -> list[Claim]:

@@ -6,6 +6,7 @@ code 2, with no traceback, whether the app runs as the console script or under `
 
 from __future__ import annotations
 
+import os
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,17 +18,36 @@ from typer.core import TyperGroup
 
 from factcheck import __version__
 from factcheck.errors import FactcheckError
+from factcheck.pipeline import CheckSettings
 from factcheck.report import ReportFormat
+
+# The check command's defaults are CheckSettings' own: one place to change them.
+_DEFAULTS = CheckSettings()
+
+
+# Typer vendors its own click; its usage errors (bad value, unknown option, missing argument) share
+# the base class of the public typer.BadParameter.
+_UsageError = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
+
+
+def _usage_line(exc) -> str:
+    """A click usage error (bad option value, unknown option, missing argument) as one line."""
+    message = " ".join(exc.format_message().split())
+    command = exc.ctx.command_path if exc.ctx is not None else "factcheck"
+    return f"{message} (see {command} --help)"
 
 
 class _Group(TyperGroup):
-    """Turns every library error, in any command, into one line on stderr and exit code 2."""
+    """Turns every library error and usage error, in any command, into one line on stderr and exit code 2."""
 
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
         except FactcheckError as exc:
             click.echo(f"factcheck: error: {exc}", err=True)
+            raise typer.Exit(2) from None
+        except _UsageError as exc:
+            click.echo(f"factcheck: error: {_usage_line(exc)}", err=True)
             raise typer.Exit(2) from None
 
 
@@ -53,9 +73,13 @@ def _root(
 ) -> None:
     """Find contradictions between news articles about the same event."""
     # Model-loading progress bars from transformers would clutter stderr; ours is the one progress bar.
-    from transformers.utils import logging as hf_logging
+    # The environment variable does it without importing transformers (a second of start-up, which
+    # would delay the checks that run before any model loads).
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    if "transformers" in sys.modules:
+        from transformers.utils import logging as hf_logging
 
-    hf_logging.disable_progress_bar()
+        hf_logging.disable_progress_bar()
 
 
 def main() -> None:
@@ -87,53 +111,74 @@ def _progress(quiet: bool) -> Iterator[object]:
 
 @app.command()
 def check(
-    inputs: Annotated[list[str], typer.Argument(help="Article files or folders (.txt .md .html .json .jsonl), or - for stdin.", show_default=False)],
-    fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help="Report format.")] = ReportFormat.terminal,
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report to this file instead of stdout.")] = None,
+    inputs: Annotated[list[str], typer.Argument(help="Article files or folders (.txt .md .html .json .jsonl), or - for stdin. URLs are not fetched.", show_default=False)],
+    fmt: Annotated[Optional[ReportFormat], typer.Option("--format", "-f", help="Report format (default: from the -o file's ending .json .jsonl .md .html, else terminal).", show_default=False)] = None,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report to this file instead of stdout (checked before any work).")] = None,
     nli_model: Annotated[str, typer.Option("--nli-model", help="NLI model: registry name (default, deberta-v3-base, ...), Hub id or local path.")] = "default",
     embedder: Annotated[str, typer.Option("--embedder", help="Sentence embedder: registry name, sentence-transformers name or local path.")] = "default",
-    show_all: Annotated[bool, typer.Option("--all", help="Also report agreements and neutral pairs, not only contradictions.")] = False,
-    within: Annotated[bool, typer.Option("--within", help="Also compare sentences inside the same article.")] = False,
-    context: Annotated[bool, typer.Option("--context", help="Give the NLI premise its preceding sentence as context.")] = False,
-    top_k: Annotated[int, typer.Option("--top-k", min=1, help="Nearest neighbours per claim in each other article.")] = 3,
-    min_similarity: Annotated[float, typer.Option("--min-similarity", min=-1.0, max=1.0, help="Cosine similarity floor for aligned claims.")] = 0.55,
+    show_all: Annotated[bool, typer.Option("--all", help="Also report agreements and neutral pairs, not only contradictions (one finding per sentence pair).")] = _DEFAULTS.include_all,
+    within: Annotated[bool, typer.Option("--within", help="Also compare sentences inside the same article.")] = _DEFAULTS.within,
+    context: Annotated[bool, typer.Option("--context", help="Give the NLI premise its preceding sentence as context.")] = _DEFAULTS.context,
+    top_k: Annotated[int, typer.Option("--top-k", min=1, help="Nearest neighbours per claim in each other article.")] = _DEFAULTS.top_k,
+    min_similarity: Annotated[float, typer.Option("--min-similarity", min=-1.0, max=1.0, help="Cosine similarity floor for aligned claims.")] = _DEFAULTS.min_similarity,
     threshold: Annotated[Optional[float], typer.Option("--threshold", min=0.0, max=1.0, help="Contradiction threshold (default: the one fitted with the NLI model).")] = None,
     thresholds_file: Annotated[Optional[Path], typer.Option("--thresholds", help="Thresholds JSON (from factcheck calibrate) to use instead of the model's.")] = None,
-    no_clauses: Annotated[bool, typer.Option("--no-clauses", help="Compare whole sentences only, no clause-level claims.")] = False,
-    batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="NLI batch size.")] = 32,
-    device: Annotated[Optional[str], typer.Option("--device", help="cpu, cuda, cuda:1 ... (default: a GPU if present).")] = None,
+    no_clauses: Annotated[bool, typer.Option("--no-clauses", help="Compare whole sentences only, no clause-level claims.")] = not _DEFAULTS.split_clauses,
+    batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="NLI batch size.")] = _DEFAULTS.batch_size,
+    embed_batch_size: Annotated[int, typer.Option("--embed-batch-size", min=1, help="Sentence-embedding batch size.")] = _DEFAULTS.embed_batch_size,
+    device: Annotated[Optional[str], typer.Option("--device", help="cpu, cuda, cuda:1, mps (default: a GPU if present).")] = None,
     fail_on_contradiction: Annotated[bool, typer.Option("--fail-on-contradiction", help="Exit with code 1 when a contradiction is found.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Find sentences in different articles that contradict each other, with evidence."""
     from dataclasses import replace
 
+    from factcheck.device import check_device
     from factcheck.documents import read_documents
-    from factcheck.embed import load_embedder
-    from factcheck.nli import load_nli
-    from factcheck.pipeline import CheckSettings, model_thresholds, run_check
-    from factcheck.report import write_report
+    from factcheck.embed import check_embedder_name
+    from factcheck.nli import check_nli_name
+    from factcheck.output import check_output, output_format, write_output
+    from factcheck.pipeline import load_models, model_thresholds, prepare_claims, run_check
+    from factcheck.report import render, write_report
     from factcheck.verdict import Thresholds
 
-    documents = read_documents(inputs, stdin=sys.stdin)
-    nli = load_nli(nli_model, device=device)
-    emb = load_embedder(embedder, device=device)
-    thresholds = Thresholds.load(thresholds_file) if thresholds_file else model_thresholds(nli)
-    if threshold is not None:
-        thresholds = replace(thresholds, contradiction=threshold, fitted_on="--threshold")
+    # Everything that can be wrong is checked before a model loads: output, options, inputs, names, device.
+    report_format = ReportFormat(output_format(output, fmt.value if fmt else None))
+    check_output(output)
+    thresholds = Thresholds.load(thresholds_file) if thresholds_file else None
     settings = CheckSettings(top_k=top_k, min_similarity=min_similarity, within=within, context=context,
                              include_all=show_all, split_clauses=not no_clauses, batch_size=batch_size,
-                             thresholds=thresholds)
+                             embed_batch_size=embed_batch_size)
+    documents = read_documents(inputs, stdin=sys.stdin)
+    claim_sets = prepare_claims(documents, settings)
+    check_nli_name(nli_model)
+    check_embedder_name(embedder)
+    check_device(device)
+
+    nli, emb, load_seconds = load_models(nli_model, embedder, device)
+    thresholds = thresholds or model_thresholds(nli)
+    if threshold is not None:
+        thresholds = replace(thresholds, contradiction=threshold, fitted_on="--threshold")
+    settings = replace(settings, thresholds=thresholds)
     with _progress(quiet) as progress:
-        report = run_check(documents, emb, nli, settings, progress=progress)
-    write_report(report, fmt, output, texts={d.id: d.text for d in documents})
-    if fail_on_contradiction and any(f["label"] == "contradiction" for f in report["findings"]):
+        report = run_check(documents, emb, nli, settings, progress=progress, claim_sets=claim_sets,
+                           load_seconds=load_seconds)
+    texts = {d.id: d.text for d in documents}
+    if output is None:
+        write_report(report, report_format, None, texts=texts)
+    else:
+        write_output(output, render(report, report_format, texts))
+    if fail_on_contradiction and report.count("contradiction"):
         raise typer.Exit(1)
 
 
 from factcheck.cli_eval import register as _register_eval  # noqa: E402
 
 _register_eval(app)
+
+from factcheck.cli_train import app as _train_app  # noqa: E402  (imports factcheck.training only when run)
+
+app.add_typer(_train_app, name="train")
 
 
 @app.command("export-onnx")
@@ -148,3 +193,8 @@ def export_onnx_command(
 
     written = export_onnx(local_model_dir(model), out_dir=out, quantize=int8)
     typer.echo(f"wrote ONNX graphs to {written}")
+
+
+from factcheck.cli_batch import register as _register_batch  # noqa: E402
+
+_register_batch(app)

@@ -99,10 +99,21 @@ def _with_data_spec(data_option: typer.models.OptionInfo) -> Callable[[Callable]
     return decorate
 
 
+def _check_model(name: str, device: str | None) -> None:
+    """Refuse a bad model name or device before any data or model is loaded."""
+    from factcheck.device import check_device
+    from factcheck.nli import check_nli_name
+
+    check_nli_name(name)
+    check_device(device)
+
+
 def _load_model(name: str, device: str | None):
+    from factcheck.models import quiet_loading
     from factcheck.nli import load_nli
 
-    return load_nli(name, device=device)
+    with quiet_loading():
+        return load_nli(name, device=device)
 
 
 @_with_data_spec(typer.Option("--data", "--report-on", help="Local file (.jsonl .json .csv .tsv .parquet) or preset folder to report on."))
@@ -137,6 +148,7 @@ def eval_command(
         write_outputs,
     )
 
+    _check_model(nli_model, device)
     report_set = load_eval_set(spec)
     if thresholds is not None and (fit_on is not None or fit_split is not None):
         raise InputError("give either --thresholds or --fit-on/--fit-split, not both")
@@ -183,6 +195,7 @@ def calibrate_command(
     """Fit a temperature and decision thresholds on a dev split and save them with provenance."""
     from factcheck.evaluation import calibrate, load_eval_set, save_calibration
 
+    _check_model(nli_model, device)
     dev = load_eval_set(spec)
     model = _load_model(nli_model, device)
     fitted = calibrate(model, dev, objective=objective, batch_size=batch_size)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import stat
 import sys
 import unicodedata
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ __all__ = [
     "InputFiles",
     "SUPPORTED_SUFFIXES",
     "collect_files",
+    "document_from_record",
     "document_from_text",
     "read_documents",
 ]
@@ -93,6 +95,10 @@ _TERMINAL = re.compile(r"(?:[.!?…][\"'”’»)\]]*|\[(?:…|\.\.\.)\])$")
 # Prose without its final stop is still prose once it is this long.
 _LONG_LINE_WORDS = 25
 _STANDFIRST_WORDS = 12
+# One breadcrumb label: up to five words without separators ("Home", "World News", "Europe").
+_CRUMB = r"[^>»›|\s]+(?:[ \t]+[^>»›|\s]+){0,4}"
+# Words of two or more letters; a line made mostly of numbers (a table, a list of scores) is not prose.
+_LETTER_WORD = re.compile(r"[^\W\d_]{2,}")
 # Leading metadata such as "date 2022-01-28 " glued to the first sentence (used with .match).
 _META_PREFIX = re.compile(
     r"(?:date|published|updated|posted)\s*:?\s*(\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?)?)\s+",
@@ -145,7 +151,9 @@ _RULES: tuple[_Rule, ...] = (
     _rule(DropReason.CREDIT, r"^By\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}(?:,|\s+\w+\s+\d|$)", 12, 0),
     _rule(
         DropReason.NAVIGATION,
-        r"^[^>»›|]{1,40}(?:\s[>»›|]\s[^>»›|]{1,40}){2,}$"
+        # Breadcrumbs: three or more short labels (at most five words each) between separators, and
+        # no sentence stop at the end, so prose written with " | " between its parts stays.
+        r"^(?!.*[.!?…][\"'”’»)\]]*$)" + _CRUMB + r"(?:\s+[>»›|]\s+" + _CRUMB + r"){2,}$"
         r"|^\W*(?:read more|see more|see also|also read|read next|related(?: articles| stories| coverage| content)?"
         r"|see all related|more from|more on this|continue reading|story continues|click here|tap here|back to top|skip to"
         r"|scroll down for|view (?:the )?original article|you are viewing an accelerated mobile"
@@ -177,6 +185,8 @@ def _is_title_case(line: str) -> bool:
 def _is_prose(line: str) -> bool:
     """True when the line reads as running text (at least one sentence), not a label."""
     n = _words(line)
+    if n >= 5 and len(_LETTER_WORD.findall(line)) < max(3, 0.3 * n):
+        return False
     if n >= _LONG_LINE_WORDS:
         return True
     letters = [c for c in line if c.isalpha()]
@@ -368,6 +378,7 @@ def _decode_declared(data: bytes, declared: str | None) -> str | None:
         return None
 
 
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 
 
@@ -417,6 +428,11 @@ def _record(obj: object, where: str, default_id: str) -> Document:
     )
 
 
+def document_from_record(obj: object, where: str, default_id: str) -> Document:
+    """A Document from a JSON record ``{"text", "id"?, "title"?, "url"?, "date"?}``; ``where`` names it in errors."""
+    return _record(obj, where, default_id)
+
+
 def _read_json(path: Path, data: bytes) -> list[Document]:
     raw = _decode(data, str(path))
     try:
@@ -424,6 +440,8 @@ def _read_json(path: Path, data: bytes) -> list[Document]:
     except json.JSONDecodeError as exc:
         raise InputError(f"{path}: malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
     if isinstance(obj, list):
+        if not obj:
+            raise InputError(f"{path}: empty JSON list, no records; give objects with a 'text' field")
         return [_record(item, f"{path}[{k}]", f"{path.stem}-{k}") for k, item in enumerate(obj)]
     return [_record(obj, str(path), path.stem)]
 
@@ -470,11 +488,23 @@ def collect_files(inputs: Sequence[str | Path]) -> InputFiles:
     skipped: list[Path] = []
     for item in inputs:
         if str(item) == STDIN:
+            if STDIN in files:
+                raise InputError("- (standard input) is given more than once; it can be read only once, pass it once")
             files.append(STDIN)
             continue
+        if isinstance(item, str) and _URL.match(item):
+            raise InputError(
+                f"{item}: URLs are not fetched (factcheck works offline); save the page, e.g. "
+                "curl -o page.html URL, and pass the file"
+            )
         path = Path(item)
+        if path.is_symlink() and not path.exists():
+            raise InputError(f"{path}: broken symbolic link or a symlink loop; point it at a file or folder")
         if path.is_dir():
-            entries = sorted(p for p in path.iterdir() if not p.name.startswith("."))
+            try:
+                entries = sorted(p for p in path.iterdir() if not p.name.startswith("."))
+            except OSError as exc:
+                raise InputError(f"{path}: cannot list folder ({exc.strerror}); check its permissions") from None
             found = [p for p in entries if p.is_file() and p.suffix.lower() in _READERS]
             skipped.extend(p for p in entries if p not in found)
             if not found:
@@ -482,11 +512,22 @@ def collect_files(inputs: Sequence[str | Path]) -> InputFiles:
                     f"{path}: no supported files in folder; expected {', '.join(SUPPORTED_SUFFIXES)}"
                 )
             files.extend(found)
-        elif path.is_file():
+        elif path.is_file() or _is_fifo(path):  # a pipe: factcheck check <(some command) b.txt
+            if any(isinstance(f, Path) and f.resolve() == path.resolve() for f in files):
+                raise InputError(f"{path}: given more than once; pass each file once")
             files.append(path)
+        elif path.exists():
+            raise InputError(f"{path}: not a regular file or folder (a device or socket); pass an article file")
         else:
             raise InputError(f"{path}: no such file or folder; check the path")
     return InputFiles(tuple(files), tuple(skipped))
+
+
+def _is_fifo(path: Path) -> bool:
+    try:
+        return stat.S_ISFIFO(path.stat().st_mode)
+    except OSError:
+        return False
 
 
 def read_documents(inputs: Sequence[str | Path], stdin: TextIO | None = None) -> list[Document]:
@@ -504,9 +545,12 @@ def read_documents(inputs: Sequence[str | Path], stdin: TextIO | None = None) ->
     for item in found.files:
         if item == STDIN:
             stream = stdin if stdin is not None else sys.stdin
-            text = stream.read()
-            if not text.strip():
+            # Bytes where the stream has them, so stdin gets the same refusals as a file (binary, not UTF-8).
+            buffer = getattr(stream, "buffer", None)
+            data = buffer.read() if buffer is not None else stream.read().encode("utf-8", "surrogateescape")
+            if not data.strip():
                 raise InputError("<stdin>: no text on standard input; pipe in the article text")
+            text = _decode(data, "<stdin>")
             docs.append(document_from_text(text, id="stdin", source="<stdin>"))
             continue
         path = Path(item)

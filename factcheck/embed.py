@@ -27,7 +27,7 @@ import numpy as np
 from factcheck.batching import run_batched
 from factcheck.device import autocast_dtype, resolve_device
 from factcheck.errors import ModelError
-from factcheck.models import ModelInfo
+from factcheck.models import ModelInfo, portable_path
 
 __all__ = [
     "Backend",
@@ -36,6 +36,7 @@ __all__ = [
     "EmbedderSpec",
     "OnnxEmbedder",
     "SentenceTransformerEmbedder",
+    "check_embedder_name",
     "l2_normalise",
     "load_embedder",
     "mean_pool",
@@ -291,7 +292,7 @@ def _load_registered(name: str, spec: EmbedderSpec, device: str | None, offline:
     path = _module_dir(spec.module, name, spec.pip_hint) / spec.model_file
     info = ModelInfo(
         name=name,
-        source=str(path),
+        source=portable_path(path),
         backend=spec.backend.value,
         revision=_version(spec.package) if spec.package else None,
         licence=spec.licence,
@@ -315,10 +316,35 @@ def _load_path(path: Path, device: str | None) -> Embedder:
         cfg = tok_dir / "sentence_bert_config.json"
         if cfg.is_file():
             max_length = int(json.loads(cfg.read_text()).get("max_seq_length", max_length))
-        info = ModelInfo(name=str(path), source=str(onnx_file), backend=Backend.ONNX.value)
+        info = ModelInfo(name=portable_path(path), source=portable_path(onnx_file), backend=Backend.ONNX.value)
         return OnnxEmbedder.from_files(onnx_file, tok_dir, device, info, max_length=max_length)
-    info = ModelInfo(name=str(path), source=str(path), backend=Backend.SENTENCE_TRANSFORMERS.value)
+    info = ModelInfo(name=portable_path(path), source=portable_path(path), backend=Backend.SENTENCE_TRANSFORMERS.value)
     return SentenceTransformerEmbedder.from_pretrained(path, device, info, local_files_only=True)
+
+
+def check_embedder_name(name_or_path: str | Path) -> None:
+    """Refuse, without loading anything, an embedder name that ``load_embedder`` could not load."""
+    name = str(name_or_path)
+    if name in EMBEDDERS:
+        return
+    path = Path(name).expanduser()
+    if path.is_dir():
+        markers = ("modules.json", "config.json", "model.onnx", "onnx/model.onnx")
+        if not any((path / m).is_file() for m in markers):
+            raise ModelError(
+                f"embedder folder {path} holds no model: it needs a sentence-transformers folder "
+                f"(modules.json, config.json) or model.onnx; {_SUGGEST}"
+            )
+        return
+    if path.is_file():
+        if path.suffix != ".onnx":
+            raise ModelError(f"embedder {name!r} is a file but not an .onnx graph; pass a model folder; {_SUGGEST}")
+        return
+    parts = name.split("/")
+    if not (len(parts) == 2 and all(parts) and not name.startswith((".", "~"))):
+        raise ModelError(
+            f"unknown embedder {name!r}: not one of {', '.join(EMBEDDERS)}, an existing path, or a Hub id (org/name); {_SUGGEST}"
+        )
 
 
 def load_embedder(name_or_path: str | Path = "default", device: str | None = None, offline: bool | None = None) -> Embedder:
@@ -329,6 +355,7 @@ def load_embedder(name_or_path: str | Path = "default", device: str | None = Non
     loaded raises ``ModelError`` naming the model.
     """
     name = str(name_or_path)
+    check_embedder_name(name)
     spec = EMBEDDERS.get(name)
     if spec is not None:
         return _load_registered(name, spec, device, offline)

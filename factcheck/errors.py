@@ -13,3 +13,11 @@ class InputError(FactcheckError):
 
 class ModelError(FactcheckError):
     """A model that is unknown, cannot be loaded (offline), or has an unusable label set."""
+
+
+class DeviceError(FactcheckError):
+    """A device that is malformed (``--device banana``) or not present (CUDA without a GPU, ``cuda:7``)."""
+
+
+class OutputError(FactcheckError):
+    """A report that cannot be written where asked: a folder, a device, no permission, a format clash."""

@@ -23,7 +23,8 @@ import numpy as np
 from factcheck.batching import run_batched
 from factcheck.device import autocast_dtype, resolve_device
 from factcheck.errors import InputError, ModelError
-from factcheck.models import ModelInfo, models_dir
+from factcheck.labels import LABELS
+from factcheck.models import ModelInfo, models_dir, portable_path
 
 __all__ = [
     "LABELS",
@@ -34,12 +35,12 @@ __all__ = [
     "OnnxNLI",
     "RegistryEntry",
     "TransformersNLI",
+    "check_nli_name",
     "label_permutation",
     "load_nli",
     "softmax",
 ]
 
-LABELS = ("entailment", "neutral", "contradiction")
 log = logging.getLogger("factcheck")
 
 Pair = tuple[str, str]
@@ -243,9 +244,103 @@ class _TokenizedNLI(NLIModel):
         enc = self.tokenizer([p for p, _ in pairs], [h for _, h in pairs], truncation=False, verbose=False)
         return np.array([len(ids) for ids in enc["input_ids"]], dtype=np.int64)
 
-    def _encode(self, pairs: list[Pair], tensors: str):
+    def _arrays_logits(self, arrays: dict[str, np.ndarray]) -> np.ndarray:
+        """``(b, k)`` logits for padded int64 arrays (``input_ids``, ``attention_mask``, maybe ``token_type_ids``)."""
+        raise NotImplementedError
+
+    # Pairs tokenized per chunk on a background thread while the model scores the previous chunk
+    # (the Rust tokenizer releases the GIL). None: one chunk (CPU, where both share the same cores).
+    prefetch_chunk: int | None = None
+
+    def predict_with_flags(
+        self, pairs: Sequence[Pair], batch_size: int = 32, progress: Callable[[int], None] | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """As ``NLIModel.predict_with_flags``, but every pair is tokenized once, in one parallel call per chunk.
+
+        Batches are padded from the token ids (no second tokenization). With ``prefetch_chunk``, pairs
+        (ordered by length) are tokenized chunk by chunk ahead of the model, so it never waits for the
+        host. Overlong pairs are re-encoded with the premise truncated, as before.
+        """
+        pairs = _check_pairs(pairs)
+        if not pairs:
+            return np.zeros((0, len(LABELS)), dtype=np.float32), np.zeros(0, dtype=bool)
+        chunk = self.prefetch_chunk
+        if not chunk or len(pairs) <= chunk:
+            probs, flags = self._score_tokenized(self._tokenize(pairs), batch_size, progress)
+        else:
+            from concurrent.futures import ThreadPoolExecutor
+
+            # Chunks of similar length keep padding small, as one global length sort would.
+            order = np.argsort([-(len(p) + len(h)) for p, h in pairs], kind="stable")
+            pieces = [[pairs[i] for i in order[k:k + chunk]] for k in range(0, len(pairs), chunk)]
+            parts = []
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                ahead = pool.submit(self._tokenize, pieces[0])
+                for k in range(len(pieces)):
+                    tokens = ahead.result()
+                    if k + 1 < len(pieces):
+                        ahead = pool.submit(self._tokenize, pieces[k + 1])
+                    parts.append(self._score_tokenized(tokens, batch_size, progress))
+            probs, flags = np.empty((len(pairs), len(LABELS)), dtype=np.float32), np.empty(len(pairs), dtype=bool)
+            probs[order] = np.concatenate([pr for pr, _ in parts])
+            flags[order] = np.concatenate([fl for _, fl in parts])
+        if flags.any():
+            log.warning(
+                "%d of %d NLI pairs exceed %s's limit of %d tokens: scored on a truncated premise and flagged",
+                int(flags.sum()), len(pairs), self.info.name, self.max_length,
+            )
+        return probs, flags
+
+    def _tokenize(self, pairs: list[Pair]) -> tuple[list, list | None, np.ndarray, np.ndarray]:
+        """Token ids (and type ids) of each pair, overlong ones truncated premise-first; lengths; overlong flags."""
+        enc = self.tokenizer([p for p, _ in pairs], [h for _, h in pairs], truncation=False, verbose=False)
+        ids = list(enc["input_ids"])
+        types = list(enc["token_type_ids"]) if "token_type_ids" in enc else None
+        lengths = np.array([len(x) for x in ids], dtype=np.int64)
+        flags = lengths > self.max_length
+        if flags.any():
+            long_idx = np.flatnonzero(flags).tolist()
+            cut = self._encode([pairs[i] for i in long_idx], None, padding=False)
+            for k, i in enumerate(long_idx):
+                # Some tokenizers pad even when asked not to: keep the attended positions only.
+                keep = np.asarray(cut["attention_mask"][k], dtype=bool) if "attention_mask" in cut else slice(None)
+                ids[i] = list(np.asarray(cut["input_ids"][k])[keep])
+                if types is not None:
+                    types[i] = list(np.asarray(cut["token_type_ids"][k])[keep])
+                lengths[i] = len(ids[i])
+        return ids, types, lengths, flags
+
+    def _score_tokenized(self, tokens, batch_size: int, progress) -> tuple[np.ndarray, np.ndarray]:
+        ids, types, lengths, flags = tokens
+        pad_id = getattr(self.tokenizer, "pad_token_id", None) or 0
+        left = getattr(self.tokenizer, "padding_side", "right") == "left"
+
+        def batch(idx: list[int]) -> np.ndarray:
+            width = int(lengths[idx].max())
+            arrays = {"input_ids": np.full((len(idx), width), pad_id, dtype=np.int64),
+                      "attention_mask": np.zeros((len(idx), width), dtype=np.int64)}
+            if types is not None:
+                arrays["token_type_ids"] = np.zeros((len(idx), width), dtype=np.int64)
+            for row, i in enumerate(idx):
+                n = int(lengths[i])
+                cols = slice(width - n, width) if left else slice(0, n)
+                arrays["input_ids"][row, cols] = ids[i]
+                arrays["attention_mask"][row, cols] = 1
+                if types is not None:
+                    arrays["token_type_ids"][row, cols] = types[i]
+            return self._arrays_logits(arrays)
+
+        logits = run_batched(list(range(len(ids))), batch, batch_size, key=lambda i: lengths[i], progress=progress,
+                             resolve=self._resolve_logits)
+        return self.mapping.apply(softmax(np.asarray(logits, dtype=np.float32))), flags
+
+    def _resolve_logits(self, pending):
+        """Turn what ``_arrays_logits`` returned into a numpy array (a no-op unless it is still on a GPU)."""
+        return pending
+
+    def _encode(self, pairs: list[Pair], tensors: str | None, padding: bool = True):
         premises, hypotheses = [p for p, _ in pairs], [h for _, h in pairs]
-        kwargs: dict[str, Any] = dict(padding=True, max_length=self.max_length, return_tensors=tensors)
+        kwargs: dict[str, Any] = dict(padding=padding, max_length=self.max_length, return_tensors=tensors)
         try:
             return self.tokenizer(premises, hypotheses, truncation="only_first", **kwargs)
         except Exception:  # tokenizers raises a bare Exception when the hypothesis alone is too long
@@ -259,6 +354,8 @@ class TransformersNLI(_TokenizedNLI):
         super().__init__(tokenizer, mapping, info, max_length)
         self.model = model.eval()
         self.device = device
+        if device.startswith("cuda"):
+            self.prefetch_chunk = 8192
 
     @classmethod
     def load(
@@ -277,7 +374,7 @@ class TransformersNLI(_TokenizedNLI):
         device = resolve_device(device)
         dtype = autocast_dtype(device) or torch.float32
         local = Path(source).is_dir()
-        name = name or str(source)
+        name = name or (portable_path(source) if local else str(source))
 
         def from_pretrained(local_files_only: bool):
             common = dict(revision=revision, local_files_only=local_files_only, trust_remote_code=False)
@@ -300,7 +397,8 @@ class TransformersNLI(_TokenizedNLI):
         max_length = _max_length(tokenizer, config)
         info = ModelInfo(
             name=name,
-            source=str(Path(source).resolve()) if local else str(source),
+            source=portable_path(source) if local else str(source),
+            local_dir=str(Path(source).resolve()) if local else None,
             backend=Backend.TRANSFORMERS.value,
             revision=revision,
             licence=licence,
@@ -315,6 +413,89 @@ class TransformersNLI(_TokenizedNLI):
         enc = self._encode(pairs, "pt").to(self.device)
         with torch.inference_mode():
             return self.model(**enc).logits.float().cpu().numpy()
+
+    def _arrays_logits(self, arrays: dict[str, np.ndarray]):
+        import torch
+
+        cuda = self.device.startswith("cuda")
+        feed = {}
+        for name, value in arrays.items():
+            tensor = torch.from_numpy(value)
+            feed[name] = tensor.pin_memory().to(self.device, non_blocking=True) if cuda else tensor
+        with torch.inference_mode():
+            logits = self.model(**feed).logits.float()
+        # On a GPU the result stays there (the kernels run on) while the host pads the next batch.
+        return logits if cuda else logits.numpy()
+
+    def _resolve_logits(self, pending):
+        return pending.cpu().numpy() if not isinstance(pending, np.ndarray) else pending
+
+
+class _Config:
+    """The parts of a model's config.json the ONNX backend needs (read without transformers)."""
+
+    def __init__(self, data: Mapping[str, Any]) -> None:
+        self.id2label = data.get("id2label") or {}
+        self.model_type = data.get("model_type", "")
+        self.max_position_embeddings = data.get("max_position_embeddings")
+
+
+def _read_config(model_dir: Path) -> _Config:
+    path = model_dir / "config.json"
+    try:
+        return _Config(json.loads(path.read_text(encoding="utf-8")))
+    except FileNotFoundError:
+        raise OSError(f"{path.name} is missing") from None
+    except ValueError as exc:
+        raise ValueError(f"{path.name} is not valid JSON ({exc})") from None
+
+
+class _PairTokenizer:
+    """A ``tokenizers`` tokenizer called like a transformers one for (premise, hypothesis) batches.
+
+    Only what ``_TokenizedNLI`` uses: exact lengths, and padded numpy batches truncated premise-first.
+    """
+
+    def __init__(self, tokenizer, model_max_length: int | None, pad_token_id: int = 0) -> None:
+        from tokenizers import Tokenizer
+
+        self.pad_token_id = pad_token_id
+        self._plain = Tokenizer.from_str(tokenizer.to_str())
+        self._plain.no_truncation()
+        self._plain.no_padding()
+        self._tok = tokenizer
+        self.model_max_length = model_max_length
+
+    @classmethod
+    def from_dir(cls, model_dir: Path) -> _PairTokenizer:
+        from tokenizers import Tokenizer
+
+        tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+        declared = None
+        cfg = model_dir / "tokenizer_config.json"
+        if cfg.is_file():
+            declared = json.loads(cfg.read_text(encoding="utf-8")).get("model_max_length")
+        pad_id = tokenizer.token_to_id("[PAD]")
+        pad_id = tokenizer.token_to_id("<pad>") if pad_id is None else pad_id
+        pad_id = 0 if pad_id is None else pad_id
+        tokenizer.enable_padding(pad_id=pad_id, pad_token=tokenizer.id_to_token(pad_id) or "[PAD]")
+        return cls(tokenizer, declared if isinstance(declared, int) else None, pad_id)
+
+    def __call__(self, premises: list[str], hypotheses: list[str], truncation: bool | str = False,
+                 padding: bool = False, max_length: int | None = None, return_tensors: str | None = None,
+                 verbose: bool = True) -> dict:
+        pairs = list(zip(premises, hypotheses))
+        if not truncation:
+            encodings = self._plain.encode_batch(pairs)
+            return {"input_ids": [e.ids for e in encodings], "token_type_ids": [e.type_ids for e in encodings]}
+        strategy = "only_first" if truncation == "only_first" else "longest_first"
+        self._tok.enable_truncation(max_length=max_length or 512, strategy=strategy)
+        encodings = self._tok.encode_batch(pairs)
+        return {
+            "input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
+            "token_type_ids": np.array([e.type_ids for e in encodings], dtype=np.int64),
+            "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64),
+        }
 
 
 class OnnxNLI(_TokenizedNLI):
@@ -335,13 +516,14 @@ class OnnxNLI(_TokenizedNLI):
         licence: str | None = None,
         device: str | None = None,
     ) -> OnnxNLI:
-        """Load ``model_dir/file`` (default: ``model_int8.onnx`` if present, else ``model.onnx``)."""
-        from transformers import AutoConfig, AutoTokenizer
+        """Load ``model_dir/file`` (default: ``model_int8.onnx`` if present, else ``model.onnx``).
 
+        With a ``tokenizer.json`` beside it this needs neither transformers nor torch.
+        """
         from factcheck.onnx_runtime import FP32_FILE, INT8_FILE, onnx_session
 
         model_dir = Path(model_dir)
-        name = name or str(model_dir)
+        name = name or portable_path(model_dir)
         if file is None:
             file = INT8_FILE if (model_dir / INT8_FILE).is_file() else FP32_FILE
         path = model_dir / file
@@ -351,6 +533,10 @@ class OnnxNLI(_TokenizedNLI):
             )
 
         def from_pretrained(local_files_only: bool):
+            if (model_dir / "tokenizer.json").is_file():  # the fast path: no transformers, so no torch
+                return _PairTokenizer.from_dir(model_dir), _read_config(model_dir)
+            from transformers import AutoConfig, AutoTokenizer
+
             return AutoTokenizer.from_pretrained(model_dir), AutoConfig.from_pretrained(model_dir)
 
         tokenizer, config = _local_load(from_pretrained, model_dir, name)
@@ -360,7 +546,8 @@ class OnnxNLI(_TokenizedNLI):
         session = onnx_session(path, device)
         info = ModelInfo(
             name=name,
-            source=str(model_dir.resolve()),
+            source=portable_path(model_dir),
+            local_dir=str(model_dir.resolve()),
             backend=Backend.ONNX.value,
             revision=revision,
             licence=licence or _card_licence(model_dir),
@@ -375,6 +562,11 @@ class OnnxNLI(_TokenizedNLI):
         enc = self._encode(pairs, "np")
         ids = enc["input_ids"]
         feed = {n: (enc[n] if n in enc else np.zeros_like(ids)).astype(np.int64) for n in self.input_names}
+        return np.asarray(self.session.run(None, feed)[0], dtype=np.float32)
+
+    def _arrays_logits(self, arrays: dict[str, np.ndarray]) -> np.ndarray:
+        ids = arrays["input_ids"]
+        feed = {n: arrays[n] if n in arrays else np.zeros_like(ids) for n in self.input_names}
         return np.asarray(self.session.run(None, feed)[0], dtype=np.float32)
 
 
@@ -404,8 +596,9 @@ def _local_load(load: Callable[[bool], Any], model_dir: str | Path, name: str):
     try:
         return load(True)
     except (OSError, ValueError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ModelError(f"cannot load NLI model {name} from {model_dir}: {first}") from exc
+        # The whole message on one line: transformers' first line alone can stop mid-sentence.
+        why = " ".join(str(exc).split()) or type(exc).__name__
+        raise ModelError(f"cannot load NLI model {name} from {model_dir}: {why[:400]}") from exc
 
 
 def _max_length(tokenizer, config) -> int:
@@ -522,6 +715,40 @@ def _detect_backend(model_dir: Path) -> Backend:
     return Backend.ONNX if has_onnx and not has_torch else Backend.TRANSFORMERS
 
 
+def check_nli_name(name_or_path: str | Path) -> None:
+    """Refuse, without loading anything, a model name that ``load_nli`` could not load.
+
+    Checks a registry name's directory, that a local directory holds a model (config.json with
+    weights, or an .onnx graph), and that anything else looks like a Hub id. Network and file
+    contents are checked at load time.
+    """
+    name = str(name_or_path)
+    entry = NLI_MODELS.get(name)
+    if entry is not None:
+        if entry.source.startswith("models/") and not _project_dir(entry.source).is_dir():
+            raise ModelError(
+                f"NLI model '{name}' is not installed: directory {_project_dir(entry.source)} is missing "
+                "(reinstall factcheck, set FACTCHECK_MODELS_DIR, or pass --nli-model with a Hub id or directory)"
+            )
+        return
+    path = Path(name).expanduser()
+    if path.is_dir():
+        has_weights = bool(_weight_files(path)) or any(path.glob("*.bin"))
+        if any(path.glob("*.onnx")) or ((path / "config.json").is_file() and has_weights):
+            return
+        raise ModelError(
+            f"NLI model directory {path} holds no model: it needs config.json, tokenizer files and "
+            "*.safetensors weights (save_pretrained), or an .onnx graph (factcheck export-onnx)"
+        )
+    if path.is_file():
+        raise ModelError(f"NLI model '{name}' is a file; pass the directory that holds it, its config.json and tokenizer")
+    if path.exists() or not _HUB_ID.match(name) or name.startswith((".", "~")):
+        raise ModelError(
+            f"unknown NLI model '{name}': not a registry name ({', '.join(NLI_MODELS)}), "
+            "a model directory, or a Hub id (org/name)"
+        )
+
+
 def load_nli(
     name_or_path: str | Path = "default", device: str | None = None, backend: Backend | str | None = None
 ) -> NLIModel:
@@ -532,6 +759,7 @@ def load_nli(
     unusable label sets, and Hub models that are neither cached nor downloadable.
     """
     name = str(name_or_path)
+    check_nli_name(name)
     try:
         chosen = Backend(backend) if backend is not None else None
     except ValueError as exc:
@@ -556,13 +784,7 @@ def load_nli(
     path = Path(name).expanduser()
     if path.is_dir():
         return _load_dir(path, name, chosen or _detect_backend(path), None, None, device)
-    if path.is_file():
-        raise ModelError(f"NLI model '{name}' is a file; pass the directory that holds it, its config.json and tokenizer")
-    if path.exists() or not _HUB_ID.match(name) or name.startswith((".", "~")):
-        raise ModelError(
-            f"unknown NLI model '{name}': not a registry name ({', '.join(NLI_MODELS)}), "
-            "a model directory, or a Hub id (org/name)"
-        )
+    # check_nli_name above refused files, other paths and malformed names: what is left is a Hub id.
     if chosen is Backend.ONNX:
         raise ModelError(f"NLI model '{name}' is a Hub id; the ONNX backend loads local directories only")
     return TransformersNLI.load(name, name=name, device=device)

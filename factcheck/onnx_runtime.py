@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from factcheck.device import check_device_name
 from factcheck.errors import ModelError
 
 __all__ = ["FP32_FILE", "INT8_FILE", "onnx_session"]
@@ -18,6 +19,7 @@ INT8_FILE = "model_int8.onnx"
 
 def onnx_session(path: str | Path, device: str | None = None):
     """An onnxruntime ``InferenceSession`` for ``path``: CUDA provider when asked for and available, else CPU."""
+    device = check_device_name(device)
     try:
         import onnxruntime as ort
     except ImportError as exc:

@@ -1,4 +1,4 @@
-"""`factcheck check` end to end: documents -> claims -> alignment -> two-way NLI -> verdicts -> report dict.
+"""`factcheck check` end to end: documents -> claims -> alignment -> two-way NLI -> verdicts -> ``Report``.
 
 Each stage is a plain function over plain data; the embedder and NLI model are passed in (or loaded
 by name once, here, for the CLI and the ``check`` convenience call).
@@ -8,19 +8,23 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Callable, Sequence, TextIO
 
 import numpy as np
 
 from factcheck import __version__
-from factcheck.align import align, count_possible_pairs
-from factcheck.claims import Claim, ClaimSet, extract_claim_set
+from factcheck.align import Candidate, align_copies, count_possible_pairs
+from factcheck.claims import Claim, ClaimSet, extract_claim_set, no_claims_reason, require_comparable
 from factcheck.cues import contradiction_cues
 from factcheck.documents import Document, read_documents
-from factcheck.errors import InputError
-from factcheck.report import SCHEMA
+from factcheck.embed import Embedder
+from factcheck.errors import FactcheckError, InputError
+from factcheck.models import ModelInfo
+from factcheck.nli import NLIModel
+from factcheck.report.schema import Article, DroppedSpan, Finding, NLIScores, Report, Stats
+from factcheck.report.schema import Claim as ReportClaim
 from factcheck.verdict import Thresholds, Verdict, decide, same_wording, two_way_scores
 
 log = logging.getLogger("factcheck")
@@ -41,6 +45,10 @@ class CheckSettings:
     split_clauses: bool = True
     min_words: int = 5
     batch_size: int = 32
+    embed_batch_size: int = 64
+    # Clusters of more than pair_cap_articles articles keep each claim's pair_cap best pairs only.
+    pair_cap: int = 10
+    pair_cap_articles: int = 6
     thresholds: Thresholds = field(default_factory=Thresholds)
 
     def to_dict(self) -> dict:
@@ -71,29 +79,174 @@ def premise_text(claims: ClaimSet, claim: Claim, context: bool) -> str:
     return f"{prev.text} {claim.text}"
 
 
-def score_pairs(claim_sets: Sequence[ClaimSet], embedder, nli, settings: CheckSettings,
-                progress: Progress | None = None) -> tuple[list[ScoredPair], dict]:
-    """Align claims across articles, run NLI both ways, decide. Returns the pairs and stats."""
-    claims = [c for cs in claim_sets for c in cs.claims]
-    sets = {cs.article: cs for cs in claim_sets}
+def best_per_sentence_pair(pairs: list[ScoredPair]) -> list[ScoredPair]:
+    """Keep one finding per (sentence, sentence) pair: clause claims must not repeat their sentence's finding."""
+    best: dict[tuple, ScoredPair] = {}
+    rank = {Verdict.contradiction: 2, Verdict.agreement: 1, Verdict.neutral: 0}
+    for p in pairs:
+        key = tuple(sorted([(p.a.article, p.a.sentence), (p.b.article, p.b.sentence)]))
+        cur = best.get(key)
+        if cur is None or (rank[p.label], p.score) > (rank[cur.label], cur.score):
+            best[key] = p
+    return list(best.values())
+
+
+def _finding(p: ScoredPair) -> Finding:
+    return Finding(
+        label=p.label.value,
+        score=round(p.score, 4),
+        similarity=round(p.similarity, 4),
+        claims=(ReportClaim(p.a.article, p.a.text, p.a.start, p.a.end),
+                ReportClaim(p.b.article, p.b.text, p.b.start, p.b.end)),
+        forward=NLIScores.from_row(p.forward),
+        backward=NLIScores.from_row(p.backward),
+        reasons=p.reasons,
+    )
+
+
+def build_report(documents: Sequence[Document], claim_sets: Sequence[ClaimSet], pairs: list[ScoredPair],
+                 stats: dict, settings: CheckSettings, embedder_info: ModelInfo, nli_info: ModelInfo) -> Report:
+    """The typed report: one finding per sentence pair, contradictions first (all verdicts with ``include_all``)."""
+    best = best_per_sentence_pair(pairs)
+    kept = best if settings.include_all else [p for p in best if p.label is Verdict.contradiction]
+    order = {Verdict.contradiction: 0, Verdict.agreement: 1, Verdict.neutral: 2}
+    kept.sort(key=lambda p: (order[p.label], -p.score, -p.similarity))
+    counts = {v.value: 0 for v in Verdict}
+    for p in best:
+        counts[p.label.value] += 1
+    n_claims = {cs.article: len(cs.claims) for cs in claim_sets}
+    known = set(Stats.FIELDS)
+    return Report(
+        version=__version__,
+        models={"embedder": embedder_info, "nli": nli_info},
+        settings=settings.to_dict(),
+        articles=tuple(Article(id=d.id, source=d.source, title=d.title, n_claims=n_claims.get(d.id, 0),
+                               dropped_chars=d.dropped_chars, url=d.url, date=d.date,
+                               dropped=tuple(DroppedSpan(s, e, r) for s, e, r in d.dropped))
+                       for d in documents),
+        stats=Stats(**{k: v for k, v in stats.items() if k in known}, verdicts=counts,
+                    extra={k: v for k, v in stats.items() if k not in known}),
+        findings=tuple(_finding(p) for p in kept),
+    )
+
+
+def prepare_claims(documents: Sequence[Document], settings: CheckSettings) -> list[ClaimSet]:
+    """Stage 2 for every article; InputError when there is nothing to compare. Needs no models.
+
+    Without ``within``, at least two articles must have claims; the error names each article that
+    lost all its text and why. An article without claims beside two that have some is a warning.
+    """
+    if len(documents) < 2 and not settings.within:
+        raise InputError(f"need at least two articles to compare, got {len(documents)}; "
+                         "pass more files or use --within to check sentences inside one article")
+    claim_sets = [extract_claim_set(d, min_words=settings.min_words, split_clauses=settings.split_clauses)
+                  for d in documents]
+    require_comparable(documents, claim_sets, settings.within)
+    for d, cs in zip(documents, claim_sets):
+        if not cs.claims:
+            log.warning("%s: no claims, not compared: %s", d.source, no_claims_reason(d, cs))
+        elif cs.windowed:
+            log.info("%s: %d sentence(s) too long for one claim were cut into windows", d.source, cs.windowed)
+    return claim_sets
+
+
+@dataclass(frozen=True)
+class ClusterClaims:
+    """Phase 1 of a check: one cluster's articles and their claims."""
+
+    documents: tuple[Document, ...]
+    claim_sets: tuple[ClaimSet, ...]
+
+    @property
+    def claims(self) -> list[Claim]:
+        return [c for cs in self.claim_sets for c in cs.claims]
+
+
+@dataclass(frozen=True)
+class AlignedCluster:
+    """Phase 3: the claim pairs of one cluster that go to NLI, both ways (``nli_pairs[2k]``, ``[2k + 1]``)."""
+
+    cluster: ClusterClaims
+    candidates: tuple[Candidate, ...]
+    nli_pairs: tuple[tuple[str, str], ...]
+    stats: dict
+
+
+def extract_claims(documents: Sequence[Document], settings: CheckSettings) -> ClusterClaims:
+    """Phase 1: the claims of every article (``prepare_claims``), kept with the articles."""
+    return ClusterClaims(tuple(documents), tuple(prepare_claims(documents, settings)))
+
+
+def embed_claims(clusters: Sequence[ClusterClaims], embedder: Embedder, settings: CheckSettings,
+                 progress: Progress | None = None) -> list[np.ndarray]:
+    """Phase 2: the claims of all ``clusters`` embedded in one call, each distinct text once."""
+    texts = [[c.text for c in cl.claims] for cl in clusters]
+    index: dict[str, int] = {}
+    for ts in texts:
+        for t in ts:
+            index.setdefault(t, len(index))
+    unique = list(index)
+    vectors = embedder.embed(unique, batch_size=settings.embed_batch_size,
+                             progress=progress("embedding claims", len(unique)) if progress and unique else None)
+    return [vectors[[index[t] for t in ts]] if ts else np.zeros((0, embedder.dim), dtype=np.float32) for ts in texts]
+
+
+def align_cluster(cluster: ClusterClaims, embeddings: np.ndarray, settings: CheckSettings) -> AlignedCluster:
+    """Phase 3: candidate pairs of one cluster, copies of a claim aligned once and reported for each copy."""
+    claims = cluster.claims
+    sets = {cs.article: cs for cs in cluster.claim_sets}
     groups = [c.article for c in claims]
     # A clause is never compared with its own sentence or a sibling clause.
     parents = [c.sentence for c in claims]
+    keys = [c.text for c in claims]  # copies of one text: aligned once, reported for each copy
     stats = {"claims": len(claims),
              "pairs_possible": count_possible_pairs(groups, within=settings.within, parents=parents)}
-    if len(claims) < 2:
-        return [], {**stats, "pairs_scored": 0, "overlong_pairs": 0}
-    texts = [c.text for c in claims]
-    embeddings = embedder.embed(texts, batch_size=64, progress=progress("embedding claims", len(texts)) if progress else None)
-    candidates = align(embeddings, groups, top_k=settings.top_k, min_similarity=settings.min_similarity,
-                       within=settings.within, parents=parents)
+    candidates: list[Candidate] = []
+    if len(claims) >= 2:
+        cap = settings.pair_cap if len(cluster.documents) > settings.pair_cap_articles else None
+        candidates = align_copies(embeddings, groups, keys, top_k=settings.top_k,
+                                  min_similarity=settings.min_similarity, within=settings.within,
+                                  parents=parents, max_per_claim=cap)
+    copies = len(claims) - len(set(keys))
+    if copies:
+        stats["claims_copied"] = copies
     pairs: list[tuple[str, str]] = []
     for cand in candidates:
         a, b = claims[cand.i], claims[cand.j]
         pairs.append((premise_text(sets[a.article], a, settings.context), b.text))
         pairs.append((premise_text(sets[b.article], b, settings.context), a.text))
-    probs, overlong = nli.predict_with_flags(pairs, batch_size=settings.batch_size,
-                                             progress=progress("NLI on aligned pairs", len(pairs)) if progress else None)
+    return AlignedCluster(cluster, tuple(candidates), tuple(pairs), stats)
+
+
+def score_nli(aligned: Sequence[AlignedCluster], nli: NLIModel, settings: CheckSettings,
+              progress: Progress | None = None) -> tuple[list[tuple[np.ndarray, np.ndarray]], int]:
+    """Phase 4: every cluster's NLI pairs in shared length-sorted batches, each distinct pair once.
+
+    Returns each cluster's ``(probabilities, overlong)`` and the number of distinct pairs run.
+    """
+    index: dict[tuple[str, str], int] = {}
+    for a in aligned:
+        for pair in a.nli_pairs:
+            index.setdefault(pair, len(index))
+    unique = list(index)
+    probs, overlong = nli.predict_with_flags(unique, batch_size=settings.batch_size,
+                                             progress=progress("NLI on aligned pairs", len(unique)) if progress and unique else None)
+    out = []
+    for a in aligned:
+        rows = np.fromiter((index[p] for p in a.nli_pairs), dtype=np.int64, count=len(a.nli_pairs))
+        out.append((probs[rows], overlong[rows]))
+    return out, len(unique)
+
+
+def decide_pairs(aligned: AlignedCluster, probs: np.ndarray, overlong: np.ndarray,
+                 settings: CheckSettings) -> tuple[list[ScoredPair], dict]:
+    """Phase 5: verdicts and reasons for one cluster's scored pairs, and its stats."""
+    claims = aligned.cluster.claims
+    candidates = aligned.candidates
+    stats = {**aligned.stats, "pairs_scored": len(candidates), "nli_calls": len(aligned.nli_pairs),
+             "overlong_pairs": int(np.sum(overlong))}
+    if not candidates:
+        return [], stats
     forward, backward = probs[0::2], probs[1::2]
     contradiction, agreement = two_way_scores(forward, backward)
     identical = np.array([same_wording(claims[c.i].text, claims[c.j].text) for c in candidates], dtype=bool)
@@ -107,82 +260,75 @@ def score_pairs(claim_sets: Sequence[ClaimSet], embedder, nli, settings: CheckSe
             reasons.append("a side exceeded the NLI model's window; its premise was truncated")
         scored.append(ScoredPair(a, b, cand.similarity, forward[k], backward[k], labels[k], float(scores[k]),
                                  tuple(reasons)))
-    stats.update(pairs_scored=len(candidates), nli_calls=len(pairs), overlong_pairs=int(np.sum(overlong)))
     return scored, stats
 
 
-def best_per_sentence_pair(pairs: list[ScoredPair]) -> list[ScoredPair]:
-    """Keep one finding per (sentence, sentence) pair: clause claims must not repeat their sentence's finding."""
-    best: dict[tuple, ScoredPair] = {}
-    rank = {Verdict.contradiction: 2, Verdict.agreement: 1, Verdict.neutral: 0}
-    for p in pairs:
-        key = tuple(sorted([(p.a.article, p.a.sentence), (p.b.article, p.b.sentence)]))
-        cur = best.get(key)
-        if cur is None or (rank[p.label], p.score) > (rank[cur.label], cur.score):
-            best[key] = p
-    return list(best.values())
+def score_pairs(claim_sets: Sequence[ClaimSet], embedder: Embedder, nli: NLIModel, settings: CheckSettings,
+                progress: Progress | None = None) -> tuple[list[ScoredPair], dict]:
+    """Align claims across articles, run NLI both ways, decide (phases 2-5 for one cluster)."""
+    cluster = ClusterClaims((), tuple(claim_sets))
+    aligned = align_cluster(cluster, embed_claims([cluster], embedder, settings, progress)[0], settings)
+    ((probs, overlong),), _ = score_nli([aligned], nli, settings, progress)
+    return decide_pairs(aligned, probs, overlong, settings)
 
 
-def _finding(p: ScoredPair) -> dict:
-    def probs(row: np.ndarray) -> dict:
-        return {"entailment": round(float(row[0]), 4), "neutral": round(float(row[1]), 4),
-                "contradiction": round(float(row[2]), 4)}
+def check_clusters(clusters: Sequence[Sequence[Document]], embedder: Embedder, nli: NLIModel,
+                   settings: CheckSettings, progress: Progress | None = None) -> tuple[list[Report | FactcheckError], int]:
+    """Check many clusters at once: one embedding call, shared NLI batches, one ``Report`` per cluster.
 
-    return {
-        "label": p.label.value,
-        "score": round(p.score, 4),
-        "similarity": round(p.similarity, 4),
-        "claims": [{"article": c.article, "text": c.text, "start": c.start, "end": c.end} for c in (p.a, p.b)],
-        "nli": {"forward": probs(p.forward), "backward": probs(p.backward)},
-        "reasons": list(p.reasons),
-    }
-
-
-def build_report(documents: Sequence[Document], claim_sets: Sequence[ClaimSet], pairs: list[ScoredPair],
-                 stats: dict, settings: CheckSettings, embedder_info: dict, nli_info: dict) -> dict:
-    kept = best_per_sentence_pair(pairs)
-    if not settings.include_all:
-        kept = [p for p in kept if p.label is Verdict.contradiction]
-    order = {Verdict.contradiction: 0, Verdict.agreement: 1, Verdict.neutral: 2}
-    kept.sort(key=lambda p: (order[p.label], -p.score, -p.similarity))
-    counts = {v.value: 0 for v in Verdict}
-    for p in best_per_sentence_pair(pairs):
-        counts[p.label.value] += 1
-    n_claims = {cs.article: len(cs.claims) for cs in claim_sets}
-    return {
-        "schema": SCHEMA,
-        "version": __version__,
-        "models": {"embedder": embedder_info, "nli": nli_info},
-        "settings": settings.to_dict(),
-        "articles": [{"id": d.id, "source": d.source, "title": d.title, "n_claims": n_claims.get(d.id, 0),
-                      "dropped_chars": d.dropped_chars, "url": d.url, "date": d.date,
-                      "dropped": [{"start": s, "end": e, "reason": r} for s, e, r in d.dropped]}
-                     for d in documents],
-        "stats": {**stats, "verdicts": counts},
-        "findings": [_finding(p) for p in kept],
-    }
+    A cluster the pipeline refuses (e.g. one article, or no claims) gets its ``FactcheckError`` in
+    its place. Also returns the number of distinct NLI pairs run.
+    """
+    prepared: list[ClusterClaims | FactcheckError] = []
+    for documents in clusters:
+        try:
+            prepared.append(extract_claims(documents, settings))
+        except FactcheckError as exc:
+            prepared.append(exc)
+    return check_prepared(prepared, embedder, nli, settings, progress)
 
 
-def run_check(documents: Sequence[Document], embedder, nli, settings: CheckSettings | None = None,
-              progress: Progress | None = None) -> dict:
-    """Check already-read documents with the given models; returns the report dict."""
-    settings = settings or CheckSettings()
-    if len(documents) < 2 and not settings.within:
-        raise InputError(f"need at least two articles to compare, got {len(documents)}; "
-                         "pass more files or use --within to check sentences inside one article")
+def check_prepared(prepared: Sequence[ClusterClaims | FactcheckError], embedder: Embedder, nli: NLIModel,
+                   settings: CheckSettings, progress: Progress | None = None) -> tuple[list[Report | FactcheckError], int]:
+    """Phases 2-5 and the reports for clusters whose claims are extracted (errors pass through)."""
     started = time.perf_counter()
-    claim_sets = [extract_claim_set(d, min_words=settings.min_words, split_clauses=settings.split_clauses)
-                  for d in documents]
-    for d, cs in zip(documents, claim_sets):
-        if not cs.claims:
-            log.warning("%s: no claims found (%d characters kept, %d dropped as page furniture)",
-                        d.source, d.kept_chars, d.dropped_chars)
-    pairs, stats = score_pairs(claim_sets, embedder, nli, settings, progress)
-    stats["seconds"] = round(time.perf_counter() - started, 3)
-    return build_report(documents, claim_sets, pairs, stats, settings, embedder.info.to_dict(), nli.info.to_dict())
+    ok = [p for p in prepared if isinstance(p, ClusterClaims)]
+    embeddings = embed_claims(ok, embedder, settings, progress)
+    aligned = [align_cluster(cl, emb, settings) for cl, emb in zip(ok, embeddings)]
+    scored, nli_pairs = score_nli(aligned, nli, settings, progress)
+    # Time is shared across the clusters checked together: each reports its share by claims.
+    seconds = time.perf_counter() - started
+    total_claims = sum(a.stats["claims"] for a in aligned) or 1
+    out: list[Report | FactcheckError] = []
+    for item, (probs, overlong) in zip(aligned, scored):
+        pairs, stats = decide_pairs(item, probs, overlong, settings)
+        stats["seconds"] = round(seconds * (stats["claims"] / total_claims if len(aligned) > 1 else 1.0), 3)
+        out.append(build_report(item.cluster.documents, item.cluster.claim_sets, pairs, stats, settings,
+                                embedder.info, nli.info))
+    done = iter(out)
+    return [p if isinstance(p, FactcheckError) else next(done) for p in prepared], nli_pairs
 
 
-def model_thresholds(nli) -> Thresholds:
+def run_check(documents: Sequence[Document], embedder: Embedder, nli: NLIModel, settings: CheckSettings | None = None,
+              progress: Progress | None = None, claim_sets: Sequence[ClaimSet] | None = None,
+              load_seconds: float | None = None) -> Report:
+    """Check already-read documents with the given models (the batch phases, for one cluster).
+
+    ``claim_sets`` from ``prepare_claims`` skips stage 2 here. ``stats.seconds`` is the time of the
+    check itself; ``load_seconds``, when given, is recorded beside it (``stats.load_seconds``).
+    """
+    settings = settings or CheckSettings()
+    started = time.perf_counter()
+    if claim_sets is None:
+        claim_sets = prepare_claims(documents, settings)
+    (report,), _ = check_prepared([ClusterClaims(tuple(documents), tuple(claim_sets))], embedder, nli, settings, progress)
+    extra = dict(report.stats.extra)
+    if load_seconds is not None:
+        extra["load_seconds"] = round(load_seconds, 3)
+    return replace(report, stats=replace(report.stats, seconds=round(time.perf_counter() - started, 3), extra=extra))
+
+
+def model_thresholds(nli: NLIModel) -> Thresholds:
     """Thresholds saved with the NLI model (fitted on its dev split), else the neutral defaults."""
     saved = (nli.info.extra or {}).get("thresholds")
     if saved:
@@ -191,26 +337,82 @@ def model_thresholds(nli) -> Thresholds:
     return Thresholds()
 
 
-def check(inputs: Sequence[str | Path] | str | Path, *, nli_model: str = "default", embedder: str = "default",
-          device: str | None = None, settings: CheckSettings | None = None, stdin: TextIO | None = None,
-          progress: Progress | None = None, nli=None, embedder_model=None) -> dict:
-    """Library entry point: ``check(["a.txt", "b.txt"])`` returns the JSON report as a dict.
+_SETTING_NAMES = tuple(f.name for f in fields(CheckSettings))
 
-    Models are loaded by name unless instances are passed (``nli=``, ``embedder_model=``). Thresholds
-    default to those saved with the NLI model.
+
+def settings_with(settings: CheckSettings | None = None, **options) -> CheckSettings:
+    """``settings`` (default ``CheckSettings()``) with ``options`` (CheckSettings fields) replaced.
+
+    Unknown option names raise TypeError listing the valid ones; values are checked like the CLI's.
     """
+    unknown = sorted(set(options) - set(_SETTING_NAMES))
+    if unknown:
+        raise TypeError(f"unknown check option(s) {', '.join(unknown)}; valid: {', '.join(_SETTING_NAMES)}")
+    out = replace(settings or CheckSettings(), **options)
+    for name in ("top_k", "batch_size", "embed_batch_size", "min_words", "pair_cap", "pair_cap_articles"):
+        if not isinstance(getattr(out, name), int) or getattr(out, name) < 1:
+            raise InputError(f"{name} must be a whole number of at least 1, got {getattr(out, name)!r}")
+    if not isinstance(out.min_similarity, (int, float)) or not -1.0 <= out.min_similarity <= 1.0:
+        raise InputError(f"min_similarity must lie between -1 and 1, got {out.min_similarity!r}")
+    if not isinstance(out.thresholds, Thresholds):
+        raise InputError(f"thresholds must be a factcheck.verdict.Thresholds, got {type(out.thresholds).__name__}")
+    return out
+
+
+def load_models(nli_model: str = "default", embedder: str = "default", device: str | None = None,
+                quiet: bool = True, nli: NLIModel | None = None,
+                embedder_model: Embedder | None = None) -> tuple[NLIModel, Embedder, float]:
+    """Load the NLI model and the embedder by name (unless given); returns both and the seconds it took."""
     from factcheck.embed import load_embedder
+    from factcheck.models import quiet_loading
     from factcheck.nli import load_nli
 
+    started = time.perf_counter()
+    with quiet_loading(quiet):
+        nli = nli if nli is not None else load_nli(nli_model, device=device)
+        embedder_model = embedder_model if embedder_model is not None else load_embedder(embedder, device=device)
+    return nli, embedder_model, time.perf_counter() - started
+
+
+def check(inputs: Sequence[str | Path] | str | Path, *, nli_model: str = "default", embedder: str = "default",
+          device: str | None = None, settings: CheckSettings | None = None, stdin: TextIO | None = None,
+          progress: Progress | None = None, nli=None, embedder_model=None, verbose: bool = False,
+          **options) -> dict:
+    """Library entry point: ``check(["a.txt", "b.txt"], top_k=5)`` returns the JSON report as a dict.
+
+    ``options`` are ``CheckSettings`` fields (top_k, min_similarity, within, context, include_all,
+    split_clauses, min_words, batch_size, embed_batch_size, thresholds), applied over ``settings``.
+    Everything is checked before a model loads: inputs, options, that two articles have claims,
+    model names and the device. Models are loaded by name unless instances are passed (``nli=``,
+    ``embedder_model=``), quietly unless ``verbose``. Thresholds default to those saved with the NLI
+    model. ``stats.seconds`` is the check; ``stats.load_seconds`` the model loading, when done here.
+    """
+    from factcheck.device import check_device
+    from factcheck.embed import check_embedder_name
+    from factcheck.nli import check_nli_name
+
+    base = settings_with(settings, **options)
     if isinstance(inputs, (str, Path)):
         inputs = [inputs]
     documents = read_documents(list(inputs), stdin=stdin)
-    nli = nli if nli is not None else load_nli(nli_model, device=device)
-    embedder_model = embedder_model if embedder_model is not None else load_embedder(embedder, device=device)
-    if settings is None:
-        settings = CheckSettings(thresholds=model_thresholds(nli))
-    return run_check(documents, embedder_model, nli, settings, progress)
+    claim_sets = prepare_claims(documents, base)
+    load_seconds = None
+    if nli is None or embedder_model is None:
+        if nli is None:
+            check_nli_name(nli_model)
+        if embedder_model is None:
+            check_embedder_name(embedder)
+        check_device(device)
+        nli, embedder_model, load_seconds = load_models(nli_model, embedder, device, quiet=not verbose,
+                                                        nli=nli, embedder_model=embedder_model)
+    if settings is None and "thresholds" not in options:
+        base = replace(base, thresholds=model_thresholds(nli))
+    return run_check(documents, embedder_model, nli, base, progress, claim_sets=claim_sets,
+                     load_seconds=load_seconds).to_dict()
 
 
-__all__ = ["CheckSettings", "ScoredPair", "check", "run_check", "score_pairs", "build_report",
-           "best_per_sentence_pair", "premise_text", "model_thresholds"]
+__all__ = ["AlignedCluster", "CheckSettings", "ClusterClaims", "ScoredPair", "align_cluster", "check", "check_clusters",
+           "check_prepared", "decide_pairs", "embed_claims", "extract_claims", "run_check", "score_nli", "score_pairs",
+           "build_report",
+           "best_per_sentence_pair", "premise_text", "model_thresholds", "prepare_claims", "settings_with",
+           "load_models"]

@@ -1,7 +1,10 @@
 """The project's one sentence splitter: rule-based, offset-preserving, no downloads.
 
 Handles abbreviations ("U.S.", "U.N.", "Mr.", "Jan."), initials, decimals,
-closing quotes and brackets after the final stop, and paragraph breaks.
+closing quotes and brackets after the final stop, and paragraph breaks. With ``max_words``, a
+sentence longer than that (a run-on text without stops, a 3,000-word single sentence) is cut into
+consecutive windows at commas, dashes or conjunctions where it can, so no text becomes one
+oversized unit that a model would truncate.
 """
 
 from __future__ import annotations
@@ -9,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["Span", "split_sentences"]
+__all__ = ["Span", "split_sentences", "split_windows"]
 
 # Abbreviations that do not end a sentence when followed by a capitalised word.
 _ABBREVIATIONS = frozenset(
@@ -35,6 +38,13 @@ _BOUNDARY = re.compile(r"([.!?…]+)([" + re.escape(_CLOSE_QUOTES) + r"]*)(\s+)"
 _PARAGRAPH = re.compile(r"\n[ \t]*\n|\n(?=[ \t]*\S)")
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
 _NEXT_WORD = re.compile(r"[" + re.escape(_OPEN_QUOTES) + r"]*([A-Za-z]+|\d)")
+_TOKEN = re.compile(r"\S+")
+# Where a window may end, best first: after a clause mark, before a conjunction, anywhere.
+_CLAUSE_END = re.compile(r"[,;:)\]”’\"]$|^[—–-]+$")
+_CLAUSE_START = frozenset(
+    "and but or while whereas which who whom whose that because although though after before when as "
+    "since until if saying adding said says according".split()
+)
 
 
 @dataclass(frozen=True)
@@ -87,10 +97,42 @@ def _split_block(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return spans
 
 
-def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[Span]:
+def _break_quality(tokens: list[re.Match[str]], k: int) -> int:
+    """How good a window end is between token ``k - 1`` and token ``k`` (2 best, 0 any space)."""
+    if _CLAUSE_END.search(tokens[k - 1].group()) or tokens[k].group() in ("—", "–", "-"):
+        return 2
+    return 1 if tokens[k].group().lower().strip("\"'“‘(") in _CLAUSE_START else 0
+
+
+def split_windows(text: str, start: int, end: int, max_words: int) -> list[tuple[int, int]]:
+    """Cut ``text[start:end]`` into windows of at most ``max_words`` whitespace-separated words.
+
+    Windows are about equally long; each cut moves up to a quarter window to the nearest clause
+    mark (comma, semicolon, dash) or conjunction. Returns ``[(start, end)]`` unchanged when short.
+    """
+    tokens = list(_TOKEN.finditer(text, start, end))
+    if max_words < 1 or len(tokens) <= max_words:
+        return [(start, end)]
+    out: list[tuple[int, int]] = []
+    first = 0
+    while len(tokens) - first > max_words:
+        remaining = len(tokens) - first
+        size = -(-remaining // -(-remaining // max_words))  # ceil(remaining / ceil(remaining / max_words))
+        slack = max(1, size // 4)
+        lo, hi = max(first + 1, first + size - slack), min(first + max_words, first + size + slack)
+        target = first + size
+        cut = max(range(lo, hi + 1), key=lambda k: (_break_quality(tokens, k), -abs(k - target)))
+        out.append((tokens[first].start(), tokens[cut - 1].end()))
+        first = cut
+    out.append((tokens[first].start(), tokens[-1].end()))
+    return out
+
+
+def split_sentences(text: str, start: int = 0, end: int | None = None, max_words: int | None = None) -> list[Span]:
     """Split ``text[start:end]`` into sentences whose offsets index ``text``.
 
-    Leading/trailing whitespace is excluded from every span; empty spans are dropped.
+    Leading/trailing whitespace is excluded from every span; empty spans are dropped. With
+    ``max_words``, sentences longer than that are cut into windows (``split_windows``).
     """
     end = len(text) if end is None else end
     blocks: list[tuple[int, int]] = []
@@ -106,6 +148,8 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[S
                 s += 1
             while e > s and text[e - 1].isspace():
                 e -= 1
-            if s < e:
-                out.append(Span(text[s:e], s, e))
+            if s >= e:
+                continue
+            for ws, we in split_windows(text, s, e, max_words) if max_words else [(s, e)]:
+                out.append(Span(text[ws:we], ws, we))
     return out

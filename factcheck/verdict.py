@@ -12,9 +12,8 @@ from pathlib import Path
 import numpy as np
 
 from factcheck.errors import InputError
+from factcheck.labels import CON, ENT
 
-# Column order of every NLI probability array in the project (factcheck.nli.LABELS).
-ENT, NEU, CON = 0, 1, 2
 
 
 class Verdict(str, Enum):
@@ -40,21 +39,42 @@ class Thresholds:
 
     @classmethod
     def from_dict(cls, data: dict, where: str = "thresholds") -> "Thresholds":
-        """From a thresholds dict; a calibrate file may hold more, under ``verdict``."""
+        """From a model's flat ``thresholds.json`` or a ``factcheck calibrate`` file (which holds them under ``verdict``)."""
+        if not isinstance(data, dict):
+            raise InputError(f"{where}: thresholds must be a JSON object")
         verdict = data.get("verdict", data)
         try:
-            return cls(float(verdict["contradiction"]), float(verdict["agreement"]), verdict.get("fitted_on"))
+            out = cls(float(verdict["contradiction"]), float(verdict["agreement"]),
+                      _fitted_on(verdict.get("fitted_on")))
         except (KeyError, TypeError, ValueError):
             raise InputError(f"{where}: thresholds need numeric 'contradiction' and 'agreement'") from None
+        for name in ("contradiction", "agreement"):
+            if not 0.0 <= getattr(out, name) <= 1.0:
+                raise InputError(f"{where}: threshold {name!r} is {getattr(out, name)}; it must lie between 0 and 1")
+        return out
 
     @classmethod
     def load(cls, path: str | Path) -> "Thresholds":
         p = Path(path)
+        if p.is_dir():
+            raise InputError(f"{p}: is a folder; give the thresholds JSON file (from factcheck calibrate)")
         try:
             data = json.loads(p.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise InputError(f"{p}: cannot read thresholds ({exc})") from None
+        except OSError as exc:
+            raise InputError(f"{p}: cannot read thresholds ({exc.strerror or exc})") from None
+        except ValueError as exc:
+            raise InputError(f"{p}: cannot read thresholds, not JSON ({exc})") from None
         return cls.from_dict(data, str(p))
+
+
+def _fitted_on(value: object) -> str | None:
+    """One line for reports: a flat thresholds file describes its fit as an object (split, n, objective)."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        split, n = value.get("split", "?"), value.get("n")
+        return f"{split} split" + (f" (n={n})" if n is not None else "")
+    raise TypeError("fitted_on must be a string or an object")
 
 
 def two_way_scores(forward: np.ndarray, backward: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -110,27 +130,3 @@ def decide(contradiction: np.ndarray, agreement: np.ndarray, thresholds: Thresho
             labels.append(Verdict.neutral)
             scores[k] = 1.0 - max(c, a)
     return labels, scores
-
-
-def fit_contradiction_threshold(scores: np.ndarray, is_contradiction: np.ndarray, beta: float = 1.0,
-                                grid: np.ndarray | None = None) -> tuple[float, float]:
-    """Threshold on the two-way contradiction score maximising F-beta on labelled dev pairs.
-
-    Returns (threshold, f_beta at that threshold). Fit on a dev split only, never on what you report.
-    """
-    scores = np.asarray(scores, dtype=float)
-    gold = np.asarray(is_contradiction, dtype=bool)
-    if scores.shape != gold.shape or len(scores) == 0:
-        raise ValueError("scores and labels must be non-empty and of the same length")
-    grid = np.linspace(0.05, 0.95, 91) if grid is None else grid
-    best_t, best_f = 0.5, -1.0
-    for t in grid:
-        pred = scores >= t
-        tp = float(np.sum(pred & gold))
-        fp = float(np.sum(pred & ~gold))
-        fn = float(np.sum(~pred & gold))
-        denom = (1 + beta**2) * tp + beta**2 * fn + fp
-        f = (1 + beta**2) * tp / denom if denom else 0.0
-        if f > best_f:
-            best_t, best_f = float(t), f
-    return best_t, best_f

@@ -10,7 +10,8 @@ import pytest
 # --- NLI fakes (factcheck.nli) -----------------------------------------------------------------
 
 from factcheck.models import ModelInfo
-from factcheck.nli import LABELS, NLIModel
+from factcheck.labels import LABELS
+from factcheck.nli import NLIModel
 
 _NEGATION = re.compile(r"\b(?:not|no|never)\b|n't\b|\bnon-", re.IGNORECASE)
 
@@ -66,7 +67,7 @@ class GradedFakeNLI(FakeNLI):
 
     def __init__(self, max_length: int = 512, name: str = "graded-fake-nli", source: str = "tests/conftest.py") -> None:
         super().__init__(max_length)
-        self.info = ModelInfo(name=name, source=source, backend="fake", revision="0")
+        self.info = ModelInfo(name=name, source=source, backend="fake", revision="0", local_dir=source)
 
     @staticmethod
     def label(premise: str, hypothesis: str) -> str:

@@ -171,3 +171,111 @@ def test_count_possible_pairs() -> None:
     parents = [0, 0, 1, 0, 1, 0]
     assert count_possible_pairs(groups, within=True, parents=parents) == 14
     assert count_possible_pairs([]) == 0
+
+
+# --- duplicates collapse onto one representative; a global cap per claim --------------------
+
+
+def test_keys_collapse_copies_onto_their_first_row() -> None:
+    # Articles A, B, C each carry the same claim (rows 0, 2, 4); D has a near claim (row 6).
+    y = unit([1, 0, 0], [0, 1, 0], [1, 0, 0], [0, 1, 0], [1, 0, 0], [0, 0, 1], [0.95, 0.05, 0])
+    g = ["A", "A", "B", "B", "C", "C", "D"]
+    keys = ["x", "y", "x", "y", "x", "z", "w"]
+    out = align(y, g, min_similarity=0.5, keys=keys)
+    # Only representatives (0, 1, 5, 6) appear; copies of one key are never paired together.
+    assert pairs(out) == [(0, 6)]
+    plain = align(y, g, min_similarity=0.5)
+    assert len(plain) > len(out)
+
+
+def test_copies_in_several_articles_still_pair_within_their_first_article() -> None:
+    # Row 0 (A) and row 1 (A) differ; row 1's text also appears in B (row 2). 0-1 is a cross pair via B.
+    y = unit([1, 0], [0.9, 0.1], [0.9, 0.1])
+    assert pairs(align(y, ["A", "A", "B"], min_similarity=0.5, keys=["p", "q", "q"])) == [(0, 1)]
+    assert pairs(align(y, ["A", "A", "B"], min_similarity=0.5, keys=["p", "q", "r"])) == [(1, 2), (0, 2)]
+
+
+def test_keys_equal_to_rows_change_nothing() -> None:
+    rng = np.random.default_rng(3)
+    y = rng.normal(size=(40, 8))
+    g = [f"a{i % 5}" for i in range(40)]
+    assert align(y, g, top_k=2, min_similarity=0.0) == align(y, g, top_k=2, min_similarity=0.0, keys=list(range(40)))
+
+
+def test_max_per_claim_caps_pairs_per_claim() -> None:
+    rng = np.random.default_rng(0)
+    n_articles, per = 100, 5
+    base = rng.normal(size=(per, 16))
+    y = np.concatenate([base + 0.3 * rng.normal(size=(per, 16)) for _ in range(n_articles)])
+    g = [f"a{k // per}" for k in range(len(y))]
+    capped = align(y, g, top_k=3, min_similarity=0.0, max_per_claim=10)
+    uncapped = align(y, g, top_k=3, min_similarity=0.0)
+    assert len(capped) <= 10 * len(y)
+    assert len(uncapped) > 10 * len(y)
+    # The cap keeps each claim's best: every capped pair is also an uncapped pair.
+    assert set(pairs(capped)) <= set(pairs(uncapped))
+
+
+def test_max_per_claim_that_does_not_bind_changes_nothing() -> None:
+    assert align(X, G, top_k=5, min_similarity=0.0, max_per_claim=3) == align(X, G, top_k=5, min_similarity=0.0)
+
+
+def test_two_hundred_copies_cost_what_two_do() -> None:
+    article = unit([1, 0, 0, 0], [0, 1, 0, 0], [0, 0.7, 0.7, 0], [0, 0, 0, 1])
+    keys = ["s0", "s1", "s2", "s3"]
+    def run(copies: int) -> list[Candidate]:
+        y = np.tile(article, (copies, 1))
+        g = [f"c{k // 4}" for k in range(len(y))]
+        return align(y, g, min_similarity=0.5, keys=keys * copies)
+    assert pairs(run(200)) == pairs(run(2)) == [(1, 2)]
+
+
+def test_a_copy_still_takes_its_place_in_the_top_k() -> None:
+    # Uncollapsed, row 0's copy in B (row 2) is B's best match and takes one of top_k=2 places,
+    # leaving room for row 3 only; collapsed, the same pairs come out (minus the copy pair).
+    y = unit([1, 0, 0], [0, 0, 1], [1, 0, 0], [0.9, 0.1, 0], [0.8, 0.2, 0])
+    g = ["A", "A", "B", "B", "B"]
+    plain = pairs(align(y, g, top_k=2, min_similarity=0.5))
+    collapsed = pairs(align(y, g, top_k=2, min_similarity=0.5, keys=["x", "y", "x", "p", "q"]))
+    assert (0, 2) in plain
+    assert collapsed == [p for p in plain if p != (0, 2)]
+
+
+def test_align_copies_gives_back_what_aligning_every_copy_gives() -> None:
+    from factcheck.align import align_copies
+
+    # A and B carry the same claim (rows 0, 2); C has a near claim (row 4) and an unrelated one.
+    y = unit([1, 0, 0], [0, 1, 0], [1, 0, 0], [0, 0, 1], [0.95, 0.05, 0], [0, 0.2, 1])
+    g = ["A", "A", "B", "B", "C", "C"]
+    keys = ["x", "y", "x", "z", "w", "v"]
+    for k in (1, 2, 3):
+        assert pairs(align_copies(y, g, keys, top_k=k, min_similarity=0.0)) == pairs(align(y, g, top_k=k, min_similarity=0.0))
+
+
+def test_align_copies_per_article_competition_is_kept() -> None:
+    from factcheck.align import align_copies
+
+    # Row 4 (C) is near the shared claim; in A the shared claim (row 0) loses to row 1 for top_k=1,
+    # in B its copy (row 2) wins: uncollapsed, only (2, 4) is a pair, and so it must stay.
+    y = unit([1, 0, 0], [0.99, 0.01, 0], [1, 0, 0], [0, 0, 1], [0.995, 0.005, 0])
+    g = ["A", "A", "B", "B", "C"]
+    keys = ["x", "p", "x", "q", "r"]
+    plain = pairs(align(y, g, top_k=1, min_similarity=0.5))
+    assert (2, 4) in plain
+    assert pairs(align_copies(y, g, keys, top_k=1, min_similarity=0.5)) == plain
+
+
+def test_align_copies_stays_linear_for_many_copies() -> None:
+    from factcheck.align import align_copies
+
+    copies = 200
+    article = unit([1, 0, 0], [0, 1, 0.2])
+    other = unit([0.9, 0.1, 0])
+    y = np.concatenate([np.tile(article, (copies, 1)), other])
+    g = [f"c{k // 2}" for k in range(2 * copies)] + ["dissent"]
+    keys = ["s0", "s1"] * copies + ["d"]
+    assert pairs(align(y, g, min_similarity=0.5, keys=keys)) == [(0, 2 * copies)]
+    found = align_copies(y, g, keys, min_similarity=0.5)
+    # Every copy of s0 meets the dissenting article once, and each copy is linked to another copy.
+    assert sum(1 for c in found if c.j == 2 * copies) == copies
+    assert len(found) <= 3 * 2 * copies

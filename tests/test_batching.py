@@ -63,3 +63,20 @@ def test_bad_batch_size(bad) -> None:
 def test_wrong_result_count_is_an_error() -> None:
     with pytest.raises(ValueError, match="1 results for 2 items"):
         run_batched(["a", "b"], lambda b: b[:1], batch_size=2)
+
+
+def test_resolve_runs_one_batch_behind_and_keeps_order():
+    events = []
+
+    def fn(batch):
+        events.append(("launch", tuple(batch)))
+        return ("pending", list(batch))
+
+    def resolve(pending):
+        events.append(("resolve", tuple(pending[1])))
+        return [x * 10 for x in pending[1]]
+
+    out = run_batched([3, 1, 2, 5, 4], fn, 2, key=lambda x: x, resolve=resolve)
+    assert out == [30, 10, 20, 50, 40]
+    # The second batch is launched before the first is resolved.
+    assert [e[0] for e in events[:3]] == ["launch", "launch", "resolve"]

@@ -13,7 +13,7 @@ from factcheck.errors import InputError
 from factcheck.evaluation import DataSpec, calibrate, default_thresholds_path, evaluate, load_eval_set, save_calibration
 from factcheck.evaluation.calibration import (
     Objective,
-    Thresholds,
+    Calibration,
     decisions,
     fit_temperature,
     fit_threshold,
@@ -22,7 +22,7 @@ from factcheck.evaluation.calibration import (
 )
 from factcheck.evaluation.data import BinaryScore, DataRef, EvalSet, Example, Task, parse_label_map
 from factcheck.evaluation.tasks import Scored
-from factcheck.nli import LABELS
+from factcheck.labels import LABELS
 from factcheck.verdict import Thresholds as VerdictThresholds
 
 
@@ -164,7 +164,7 @@ def test_default_path_is_beside_a_local_model(tmp_path) -> None:
     assert default_thresholds_path(model.info, calibrate(model, binary)) == model_dir / "thresholds-sum.jsonl.json"
     with pytest.raises(InputError, match="--save"):
         default_thresholds_path(GradedFakeNLI().info, three_way)
-    assert isinstance(Thresholds().rule, str)
+    assert isinstance(Calibration().rule, str)
 
 
 def test_verdict_block_is_fitted_on_the_two_way_scores_check_uses() -> None:

@@ -3,7 +3,6 @@
 import json
 from pathlib import Path
 
-import click
 import pytest
 import typer
 from typer.testing import CliRunner
@@ -17,22 +16,47 @@ SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 runner = CliRunner()
 
 
-def _commands():
-    group = typer.main.get_command(app)
-    return sorted(group.commands)
+def _commands() -> dict:
+    """Every command, sub-commands of groups (``train synth``) included, by its path."""
+    out: dict = {}
+
+    def walk(group, prefix: tuple[str, ...]) -> None:
+        for name, cmd in group.commands.items():
+            out[prefix + (name,)] = cmd
+            if hasattr(cmd, "commands"):  # a group (typer ships its own click, so no isinstance)
+                walk(cmd, prefix + (name,))
+
+    walk(typer.main.get_command(app), ())
+    return out
 
 
 def test_every_command_has_help():
-    names = _commands()
-    assert {"check", "eval", "calibrate"} <= set(names)
-    for name in names:
-        result = runner.invoke(app, [name, "--help"])
-        assert result.exit_code == 0, name
-        cmd = typer.main.get_command(app).commands[name]
-        assert (cmd.help or "").strip(), f"{name} has no help text"
+    commands = _commands()
+    assert {("check",), ("eval",), ("calibrate",), ("train",), ("train", "synth"), ("train", "mine")} <= set(commands)
+    for path, cmd in commands.items():
+        result = runner.invoke(app, [*path, "--help"])
+        assert result.exit_code == 0, path
+        assert (cmd.help or "").strip(), f"{path} has no help text"
         for param in cmd.params:
-            if isinstance(param, click.Option) and param.name != "help":
-                assert (param.help or "").strip(), f"{name} {param.opts} has no help text"
+            if param.param_type_name == "option" and param.name != "help":
+                assert (param.help or "").strip(), f"{path} {param.opts} has no help text"
+    assert any(p.param_type_name == "option" for p in commands[("check",)].params)  # the loop above did look
+
+
+def test_train_synth_writes_pairs_and_refuses_a_missing_file(tmp_path):
+    news = tmp_path / "bodies.csv"
+    body = ("The ministry said on Monday that 12 people were injured in the blast in Kabul. "
+            "Officials said the bridge will reopen next month after repairs were completed. "
+            "The company reported profits of 300 million dollars in March, the statement said. ")
+    news.write_text('Body ID,articleBody\n1,"' + body * 2 + '"\n2,"' + body.replace("12", "15") + '"\n', encoding="utf-8")
+    out = tmp_path / "pairs.jsonl"
+    result = runner.invoke(app, ["train", "synth", "--news", str(news), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert rows and {r["label"] for r in rows} <= {"entailment", "neutral", "contradiction"}
+    assert f"wrote {len(rows)} pairs" in result.output
+    missing = runner.invoke(app, ["train", "synth", "--news", str(tmp_path / "nope.csv"), "--out", str(out)])
+    assert missing.exit_code == 2 and "Traceback" not in missing.output
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from factcheck.evaluation.aggregate import (
     plan_windows,
     temperature_scale,
 )
-from factcheck.nli import LABELS
+from factcheck.labels import LABELS
 
 
 def test_column_constants_follow_labels() -> None:

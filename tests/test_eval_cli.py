@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from hashlib import sha256
 import shutil
 import sys
 from pathlib import Path
@@ -14,6 +15,7 @@ from typer.testing import CliRunner
 
 import factcheck.cli_eval
 from factcheck.cli import app, main
+from factcheck.models import portable_path
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/data is not available")
@@ -136,11 +138,13 @@ def test_calibrate_then_eval_and_refusals(tmp_path, fake_model) -> None:
     result = run("eval", "--report-on", test, "--thresholds", saved, "--output", tmp_path / "r.json", "--bootstrap", "50")
     assert result.exit_code == 0, result.output
     used = json.loads((tmp_path / "r.json").read_text())["thresholds"]
-    assert used["file"] == str(saved) and used["fitted_on"] == str(dev.resolve())
+    assert used["file"] == portable_path(saved) == f"{saved.name} (sha256:{sha256(saved.read_bytes()).hexdigest()[:12]})"
+    assert used["fitted_on"] == dev.name  # outside the checkout: the name, with its sha256 beside it
+    assert used["fitted_on_sha256"] == sha256(dev.read_bytes()).hexdigest()
 
     result = run("eval", "--report-on", test, "--fit-on", dev, "--output", tmp_path / "f.json", "--bootstrap", "50")
     assert result.exit_code == 0, result.output
-    assert json.loads((tmp_path / "f.json").read_text())["thresholds"]["fitted_on"] == str(dev.resolve())
+    assert json.loads((tmp_path / "f.json").read_text())["thresholds"]["fitted_on"] == dev.name
 
     for args in (("--thresholds", saved), ("--fit-on", dev), ("--fit-on", copy)):
         result = run("eval", "--report-on", dev, *args)
@@ -238,7 +242,7 @@ def test_tiny_real_model_document_task_has_no_silent_truncation(tmp_path) -> Non
                  "--bootstrap", "20", "--output", out, "--predictions", tmp_path / "p.jsonl")
     assert result.exit_code == 0, result.output
     report = json.loads(out.read_text())
-    assert report["model"]["source"] == str(model_dir.resolve()) and report["inputs"]["max_length"] == 64
+    assert report["model"]["source"] == model_dir.name and report["inputs"]["max_length"] == 64
     assert report["inputs"]["oversized_windows"] >= 8 and report["inputs"]["examples_with_oversized_windows"] == 8
     assert report["inputs"]["windows"] > 8
     preds = _read_jsonl(tmp_path / "p.jsonl")

@@ -1,4 +1,4 @@
-"""factcheck.metrics: hand-computed values, sklearn parity where installed, seeded bootstrap."""
+"""factcheck.evaluation.metrics: hand-computed values, sklearn parity where installed, seeded bootstrap."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from factcheck.metrics import (
+from factcheck.evaluation.metrics import (
     accuracy,
     average_precision,
     balanced_accuracy,

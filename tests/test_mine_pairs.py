@@ -7,7 +7,8 @@ import random
 import pytest
 
 from factcheck.training.mine_pairs import MinedPair, coverage, label_pair, mine_pairs, twin_pairs
-from factcheck.training.synth import article_split, edit_modality, edit_negation
+from factcheck.training.edits import edit_modality, edit_negation
+from factcheck.training.synth import article_split
 
 from conftest import FakeEmbedder
 

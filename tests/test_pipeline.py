@@ -24,7 +24,7 @@ def docs():
 
 
 def test_contradiction_found_with_offsets(docs, fake_embedder, fake_nli):
-    report = run_check(docs, fake_embedder, fake_nli, CheckSettings(min_similarity=0.2))
+    report = run_check(docs, fake_embedder, fake_nli, CheckSettings(min_similarity=0.2)).to_dict()
     texts = {d.id: d.text for d in docs}
     assert report["schema"] == "factcheck.report/1"
     assert report["findings"], "the negated sentence must come out as a contradiction"
@@ -40,9 +40,9 @@ def test_contradiction_found_with_offsets(docs, fake_embedder, fake_nli):
 
 
 def test_only_contradictions_by_default_all_with_include_all(docs, fake_embedder, fake_nli):
-    default = run_check(docs, fake_embedder, fake_nli, CheckSettings(min_similarity=0.2))
+    default = run_check(docs, fake_embedder, fake_nli, CheckSettings(min_similarity=0.2)).to_dict()
     assert {f["label"] for f in default["findings"]} == {"contradiction"}
-    everything = run_check(docs, fake_embedder, fake_nli, CheckSettings(min_similarity=0.2, include_all=True))
+    everything = run_check(docs, fake_embedder, fake_nli, CheckSettings(min_similarity=0.2, include_all=True)).to_dict()
     labels = [f["label"] for f in everything["findings"]]
     assert "agreement" in labels  # the identical "Engineers inspected ..." sentence
     assert len(everything["findings"]) > len(default["findings"])
@@ -51,7 +51,7 @@ def test_only_contradictions_by_default_all_with_include_all(docs, fake_embedder
 
 
 def test_stats_and_provenance(docs, fake_embedder, fake_nli):
-    report = run_check(docs, fake_embedder, fake_nli, CheckSettings(min_similarity=0.2, top_k=1))
+    report = run_check(docs, fake_embedder, fake_nli, CheckSettings(min_similarity=0.2, top_k=1)).to_dict()
     stats = report["stats"]
     assert stats["claims"] == sum(a["n_claims"] for a in report["articles"])
     assert 0 < stats["pairs_scored"] <= stats["pairs_possible"]
@@ -64,7 +64,7 @@ def test_stats_and_provenance(docs, fake_embedder, fake_nli):
 
 def test_one_finding_per_sentence_pair_on_seeds(fake_embedder, fake_nli):
     docs = read_documents([SEEDS])
-    report = run_check(docs, fake_embedder, fake_nli, CheckSettings(include_all=True, min_similarity=0.3))
+    report = run_check(docs, fake_embedder, fake_nli, CheckSettings(include_all=True, min_similarity=0.3)).to_dict()
     claim_sets = {d.id: extract_claim_set(d) for d in docs}
 
     def sentence_of(c):
@@ -80,8 +80,8 @@ def test_fewer_than_two_articles_needs_within(fake_embedder, fake_nli):
     with pytest.raises(InputError, match="at least two articles"):
         run_check(one, fake_embedder, fake_nli, CheckSettings())
     report = run_check(one, fake_embedder, fake_nli, CheckSettings(within=True, min_similarity=0.2))
-    assert report["findings"]
-    assert all(f["claims"][0]["article"] == f["claims"][1]["article"] == "a" for f in report["findings"])
+    assert report.findings
+    assert all(f.claims[0].article == f.claims[1].article == "a" for f in report.findings)
 
 
 def test_nli_sees_both_directions(docs, fake_embedder, fake_nli):
@@ -96,3 +96,21 @@ def test_premise_context_prepends_previous_sentence(docs):
     assert premise_text(cs, second, context=False) == second.text
     assert premise_text(cs, second, context=True) == f"{cs.sentences[second.sentence - 1].text} {second.text}"
     assert premise_text(cs, cs.claims[0], context=True) == cs.claims[0].text
+
+
+def test_seeds_report_matches_the_report_made_before_the_typed_schema(fake_embedder, fake_nli, monkeypatch):
+    """tests/data/seeds_fake_report.json was written by the dict-building pipeline before ``Report`` existed.
+
+    The typed report must give the same JSON, key order included, except what was added or changed on
+    purpose since: timings, the ``embed_batch_size`` and ``pair_cap*`` settings, the ``claims_copied`` stat.
+    """
+    golden = json.loads((Path(__file__).parent / "data" / "seeds_fake_report.json").read_text(encoding="utf-8"))
+    monkeypatch.chdir(SEEDS.parent)  # article sources are recorded as given: "seeds/..."
+    report = run_check(read_documents(["seeds"]), fake_embedder, fake_nli,
+                       CheckSettings(min_similarity=0.3, top_k=2)).to_dict()
+    report["stats"]["seconds"] = golden["stats"]["seconds"]
+    assert report["settings"].pop("embed_batch_size") == 64
+    assert (report["settings"].pop("pair_cap"), report["settings"].pop("pair_cap_articles")) == (10, 6)
+    assert report["stats"].pop("claims_copied") == 3  # seed 001 repeats sentences of seed 000
+    assert json.dumps(report, ensure_ascii=False) == json.dumps(golden, ensure_ascii=False)
+    assert len(report["findings"]) == 301

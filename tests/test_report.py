@@ -15,6 +15,7 @@ from rich.console import Console
 from factcheck.errors import InputError
 from factcheck.report import (
     SCHEMA,
+    Report,
     ReportFormat,
     Segment,
     highlight_segments,
@@ -46,7 +47,11 @@ def _finding(label: str, score: float, a: dict, b: dict, reasons: list[str]) -> 
     }
 
 
-def make_report(findings: list[dict] | None = None) -> dict:
+def make_report(findings: list[dict] | None = None) -> Report:
+    return Report.from_dict(make_data(findings))
+
+
+def make_data(findings: list[dict] | None = None) -> dict:
     if findings is None:
         findings = [
             _finding("contradiction", 0.9, _claim(B, "Officials said 3 people died in the fire."),
@@ -112,7 +117,8 @@ def test_segments_match_brute_force():
 def test_json_round_trip_keeps_unicode():
     report = make_report()
     out = render(report, ReportFormat.json)
-    assert json.loads(out) == report
+    assert json.loads(out) == report.to_dict()
+    assert Report.from_dict(json.loads(out)) == report
     assert 'a&<1>' in out and "\\u" not in out
 
 
@@ -124,7 +130,7 @@ def test_jsonl_header_then_findings():
     assert [f["type"] for f in rest] == ["finding", "finding"] and [f["rank"] for f in rest] == [1, 2]
     rebuilt = {k: v for k, v in header.items() if k not in {"type", "n_findings"}}
     rebuilt["findings"] = [{k: v for k, v in f.items() if k not in {"type", "rank"}} for f in rest]
-    assert rebuilt == report
+    assert rebuilt == report.to_dict()
 
 
 # --------------------------------------------------------------------------- Markdown
@@ -199,9 +205,9 @@ def test_html_highlights_equal_offsets_even_when_overlapping():
     report = make_report()
     parsed = _parse(render(report, ReportFormat.html, TEXTS))
     expected = {}
-    for rank, f in enumerate(report["findings"], 1):
-        for side, c in enumerate(f["claims"]):
-            expected[f"c-{rank}-{side}"] = TEXTS[c["article"]][c["start"]:c["end"]]
+    for rank, f in enumerate(report.findings, 1):
+        for side, c in enumerate(f.claims):
+            expected[f"c-{rank}-{side}"] = TEXTS[c.article][c.start:c.end]
     assert parsed.by_claim == expected
     assert set(expected) <= parsed.ids  # each sentence is an anchor target
 
@@ -243,10 +249,10 @@ def test_html_without_texts_lists_findings_only():
 
 
 def test_html_rejects_offsets_that_do_not_index_texts():
-    report = make_report()
-    report["findings"][0]["claims"][0]["end"] = 10_000
+    data = make_data()
+    data["findings"][0]["claims"][0]["end"] = 10_000
     with pytest.raises(InputError, match="outside article"):
-        render(report, "html", TEXTS)
+        render(Report.from_dict(data), "html", TEXTS)
     shifted = {**TEXTS, B: "XX" + TEXTS[B]}
     with pytest.raises(InputError, match="not the claim's sentence"):
         render(make_report(), "html", shifted)
@@ -274,9 +280,9 @@ def test_terminal_shows_pairs_sentences_and_fits_80_columns():
 
 
 def test_terminal_keeps_rich_markup_literal():
-    report = make_report()
-    report["findings"][1]["claims"][1] = _claim(B, "The plant reopened [bold]Monday[/bold].")
-    flat = " ".join(render(report, "terminal").split())
+    data = make_data()
+    data["findings"][1]["claims"][1] = _claim(B, "The plant reopened [bold]Monday[/bold].")
+    flat = " ".join(render(Report.from_dict(data), "terminal").split())
     assert "The plant reopened [bold]Monday[/bold]." in flat
 
 
@@ -299,7 +305,13 @@ def test_bad_format_and_schema():
     with pytest.raises(InputError, match="unknown report format"):
         render(make_report(), "pdf")
     with pytest.raises(InputError, match="schema"):
-        render({**make_report(), "schema": "other/9"}, "json")
+        Report.from_dict({**make_data(), "schema": "other/9"})
+    with pytest.raises(InputError, match="expected a factcheck Report"):
+        render(make_data(), "json")
+    with pytest.raises(InputError, match=r"findings\[0\]\.claims\[0\] has no 'start'"):
+        bad = make_data()
+        del bad["findings"][0]["claims"][0]["start"]
+        Report.from_dict(bad)
 
 
 def test_write_report_to_file_console_and_stdout(tmp_path: Path, capsys):
@@ -312,7 +324,7 @@ def test_write_report_to_file_console_and_stdout(tmp_path: Path, capsys):
     assert f"{B} ↔ {A}" in buffer.getvalue()
 
     write_report(make_report(), "json", None)
-    assert json.loads(capsys.readouterr().out) == make_report()
+    assert json.loads(capsys.readouterr().out) == make_report().to_dict()
 
 
 def test_load_report(tmp_path: Path):
@@ -327,12 +339,12 @@ def test_load_report(tmp_path: Path):
 
 
 def test_html_greys_out_dropped_furniture_and_says_why():
-    report = make_report()
+    data = make_data()
     text = TEXTS[B]
     start = text.index("reopened")
-    report["articles"][1]["dropped"] = [{"start": start, "end": start + 9, "reason": "no sentence <here>"},
-                                        {"start": 5, "end": 10_000, "reason": "out of range"}]
-    doc = render(report, "html", TEXTS)
+    data["articles"][1]["dropped"] = [{"start": start, "end": start + 9, "reason": "no sentence <here>"},
+                                      {"start": 5, "end": 10_000, "reason": "out of range"}]
+    doc = render(Report.from_dict(data), "html", TEXTS)
     assert '<span class="furniture" title="dropped: no sentence &lt;here&gt;">reopened </span>' in doc
     assert "out of range" not in doc  # offsets that do not fit the text are ignored, not drawn
     # Highlights still work beside it.

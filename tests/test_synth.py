@@ -5,7 +5,8 @@ from __future__ import annotations
 import random
 import re
 
-from factcheck.training.synth import MODAL_HELD_OUT, MODAL_LEXICON, article_split, edit_modality, edit_negation, modal_pairs
+from factcheck.training.edits import edit_modality, edit_negation
+from factcheck.training.synth import MODAL_HELD_OUT, MODAL_LEXICON, article_split, modal_pairs
 
 BODIES = {
     "1": "The deployment of allied troops is a matter for the alliance. The new rules were published on Monday. "
@@ -73,7 +74,7 @@ def test_article_split_is_deterministic_and_roughly_the_fraction():
 
 
 def test_edit_syntax_rewords_without_changing_words_that_carry_meaning():
-    from factcheck.training.synth import edit_syntax
+    from factcheck.training.edits import edit_syntax
 
     vocab = frozenset({"undermining", "threatening"})
     rng = random.Random(0)
@@ -90,7 +91,7 @@ def test_edit_syntax_rewords_without_changing_words_that_carry_meaning():
 
 
 def test_edit_syntax_needs_the_ing_form_in_the_vocabulary():
-    from factcheck.training.synth import edit_syntax
+    from factcheck.training.edits import edit_syntax
 
     sentence = "Police found weapons that soon disappeared from the scene."
     for seed in range(10):

@@ -316,7 +316,7 @@ def test_thresholds_file_is_flat_and_readable_by_the_checker():
     assert payload["schema"] == "factcheck.thresholds/1"
     assert (payload["contradiction"], payload["agreement"]) == (0.81, 0.5)
     assert payload["fitted_on"] == {"split": "validation", "n": 123,
-                                    "objective": "contradiction: max F0.5 of the two-way score; agreement: max F1",
+                                    "objective": "contradiction: max F0.5 of the two-way contradiction score; agreement: max F1 of the max entailment",
                                     "scores": {"f05_contradiction": 0.9, "f1_agreement": 0.77}}
     assert payload["model_revision"] == "sha256:0123456789ab" and payload["date"] == "2026-11-26"
     # Flat: no nested copy of an older file, nothing but plain values at the top.

@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from factcheck.errors import InputError
-from factcheck.verdict import Thresholds, Verdict, decide, fit_contradiction_threshold, two_way_scores
+from factcheck.evaluation.calibration import fit_contradiction_threshold
+from factcheck.verdict import Thresholds, Verdict, decide, two_way_scores
 
 
 def test_two_way_scores_mean_contradiction_and_max_entailment():

@@ -10,7 +10,7 @@ Typical use::
 
 from __future__ import annotations
 
-from factcheck.evaluation.calibration import Objective, Thresholds, load_thresholds
+from factcheck.evaluation.calibration import Objective, Calibration, load_thresholds
 from factcheck.evaluation.data import (
     PRESETS,
     BinaryScore,
@@ -46,7 +46,7 @@ __all__ = [
     "Objective",
     "PresetName",
     "Task",
-    "Thresholds",
+    "Calibration",
     "calibrate",
     "check_disjoint",
     "check_thresholds_for",

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from factcheck.labels import CON, ENT, NEU
+
 __all__ = [
     "ENT",
     "NEU",
@@ -29,7 +31,7 @@ __all__ = [
     "temperature_scale",
 ]
 
-ENT, NEU, CON = 0, 1, 2
+
 
 
 @dataclass(frozen=True)

@@ -25,18 +25,20 @@ from factcheck.evaluation.aggregate import (
     decide_multiclass,
     temperature_scale,
 )
-from factcheck.evaluation.data import LABELS, DataRef, EvalSet, read_json
+from factcheck.evaluation.data import DataRef, EvalSet, read_json
+from factcheck.labels import LABELS
 from factcheck.evaluation.tasks import Scored
-from factcheck.metrics import balanced_accuracy, confusion_matrix, macro_f1
+from factcheck.evaluation.metrics import balanced_accuracy, confusion_matrix, macro_f1
 from factcheck.verdict import two_way_scores
 
 __all__ = [
     "SCHEMA",
     "Decisions",
     "Objective",
-    "Thresholds",
+    "Calibration",
     "decisions",
     "fit_temperature",
+    "fit_contradiction_threshold",
     "fit_threshold",
     "fit_thresholds",
     "gold_indices",
@@ -61,7 +63,7 @@ _OBJECTIVES: dict[Objective, Callable[[np.ndarray], float]] = {
 
 
 @dataclass(frozen=True)
-class Thresholds:
+class Calibration:
     """A fitted temperature and decision thresholds, and what they were fitted on.
 
     Binary sets use ``threshold`` on the positive-class score. 3-way sets use ``contradiction``
@@ -114,7 +116,7 @@ class Thresholds:
         return data
 
     @classmethod
-    def from_dict(cls, data: dict, where: str = "thresholds") -> Thresholds:
+    def from_dict(cls, data: dict, where: str = "thresholds") -> Calibration:
         if data.get("schema") != SCHEMA:
             raise InputError(f"{where}: not a factcheck thresholds file (schema {data.get('schema')!r}, expected {SCHEMA})")
 
@@ -176,9 +178,9 @@ def gold_indices(evalset: EvalSet) -> np.ndarray:
     return np.asarray([index[ex.label] for ex in evalset.examples], dtype=np.int64)
 
 
-def decisions(scored: Scored, evalset: EvalSet, thresholds: Thresholds | None = None) -> Decisions:
+def decisions(scored: Scored, evalset: EvalSet, thresholds: Calibration | None = None) -> Decisions:
     """Apply temperature, aggregation and the decision rule: the numbers every metric reads."""
-    t = thresholds or Thresholds(classes=evalset.classes, score=evalset.score.value if evalset.score else None)
+    t = thresholds or Calibration(classes=evalset.classes, score=evalset.score.value if evalset.score else None)
     agg = aggregate(temperature_scale(scored.pair_probs, t.temperature), scored.example, scored.sentence, scored.n_examples)
     gold = gold_indices(evalset)
     if evalset.binary:
@@ -234,6 +236,30 @@ def fit_threshold(
     return best, float(best_value)
 
 
+def fit_contradiction_threshold(scores: np.ndarray, is_contradiction: np.ndarray, beta: float = 1.0,
+                                grid: np.ndarray | None = None) -> tuple[float, float]:
+    """Threshold on the two-way contradiction score maximising F-beta on labelled dev pairs.
+
+    Returns (threshold, f_beta at that threshold). Fit on a dev split only, never on what you report.
+    """
+    scores = np.asarray(scores, dtype=float)
+    gold = np.asarray(is_contradiction, dtype=bool)
+    if scores.shape != gold.shape or len(scores) == 0:
+        raise ValueError("scores and labels must be non-empty and of the same length")
+    grid = np.linspace(0.05, 0.95, 91) if grid is None else grid
+    best_t, best_f = 0.5, -1.0
+    for t in grid:
+        pred = scores >= t
+        tp = float(np.sum(pred & gold))
+        fp = float(np.sum(pred & ~gold))
+        fn = float(np.sum(~pred & gold))
+        denom = (1 + beta**2) * tp + beta**2 * fn + fp
+        f = (1 + beta**2) * tp / denom if denom else 0.0
+        if f > best_f:
+            best_t, best_f = float(t), f
+    return best_t, best_f
+
+
 def _midpoints(values: np.ndarray) -> np.ndarray:
     """Midpoints between distinct values, plus 0.5 and the ends: every distinct decision once."""
     v = np.unique(np.clip(values, 0.0, 1.0))
@@ -273,7 +299,7 @@ def fit_thresholds(
     objective: Objective = Objective.macro_f1,
     provenance: dict | None = None,
     backward: np.ndarray | None = None,
-) -> Thresholds:
+) -> Calibration:
     """Fit the temperature (NLL), then the decision thresholds (``objective``) on a dev split.
 
     ``backward``: (n, 3) probabilities of every pair scored hypothesis -> premise. With it, the
@@ -285,11 +311,11 @@ def fit_thresholds(
     shape = dict(classes=evalset.classes, score=evalset.score.value if evalset.score else None, task=evalset.task.value)
 
     def nll(temperature: float) -> float:
-        return _nll(decisions(scored, evalset, Thresholds(temperature=temperature, **shape)).probs, gold)
+        return _nll(decisions(scored, evalset, Calibration(temperature=temperature, **shape)).probs, gold)
 
     temperature = fit_temperature(nll)
-    raw = decisions(scored, evalset, Thresholds(**shape))
-    scaled = decisions(scored, evalset, Thresholds(temperature=temperature, **shape))
+    raw = decisions(scored, evalset, Calibration(**shape))
+    scaled = decisions(scored, evalset, Calibration(temperature=temperature, **shape))
     metric = _OBJECTIVES[objective]
     fitted: dict = {}
     verdict = None
@@ -303,7 +329,7 @@ def fit_thresholds(
         fitted.update(contradiction=t_c, entailment=t_e)
         if evalset.task.value == "pairs":
             verdict = _fit_verdict(raw.probs, backward, gold, objective, evalset)
-    result = Thresholds(temperature=temperature, objective=objective.value, verdict=verdict, **fitted, **shape)
+    result = Calibration(temperature=temperature, objective=objective.value, verdict=verdict, **fitted, **shape)
     prov = {
         "data": evalset.ref.to_dict(),
         "dataset": evalset.name,
@@ -321,7 +347,7 @@ def fit_thresholds(
     return replace(result, provenance=prov)
 
 
-def save_thresholds(thresholds: Thresholds, path: Path) -> Path:
+def save_thresholds(thresholds: Calibration, path: Path) -> Path:
     """Write the thresholds JSON (creating the folder)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -329,10 +355,10 @@ def save_thresholds(thresholds: Thresholds, path: Path) -> Path:
     return path
 
 
-def load_thresholds(path: Path) -> Thresholds:
+def load_thresholds(path: Path) -> Calibration:
     """Read a thresholds JSON written by `save_thresholds`; InputError if missing or malformed."""
     path = Path(path)
     data = read_json(path, "no such thresholds file; create one with `factcheck calibrate`")
     if not isinstance(data, dict):
         raise InputError(f"{path}: not a factcheck thresholds file")
-    return Thresholds.from_dict(data, where=str(path))
+    return Calibration.from_dict(data, where=str(path))

@@ -17,7 +17,8 @@ from enum import Enum
 from pathlib import Path
 
 from factcheck.errors import InputError
-from factcheck.nli import LABELS
+from factcheck.labels import LABELS
+from factcheck.models import portable_path
 
 __all__ = [
     "DROP",
@@ -499,8 +500,8 @@ def _read(spec: DataSpec, preset: Preset | None) -> tuple[list[dict], DataRef]:
             raise InputError(f"{path}: no rows with split {spec.split!r}")
         selection.append(("split", spec.split))
     ref = DataRef(
-        source=str(path.resolve()),
-        files=tuple((str(f.resolve()), _sha256(f)) for f in files),
+        source=portable_path(path, digest=False),
+        files=tuple((portable_path(f, digest=False), _sha256(f)) for f in files),
         selection=tuple(sorted(selection)),
     )
     return rows, ref

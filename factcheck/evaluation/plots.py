@@ -9,9 +9,9 @@ from pathlib import Path
 
 import numpy as np
 
-from factcheck.evaluation.aggregate import CON
+from factcheck.labels import CON
 from factcheck.evaluation.calibration import Decisions
-from factcheck.metrics import confusion_matrix, reliability_bins, roc_auc, roc_curve
+from factcheck.evaluation.metrics import confusion_matrix, reliability_bins, roc_auc, roc_curve
 
 __all__ = ["write_plots"]
 

@@ -11,11 +11,12 @@ import numpy as np
 
 from factcheck import __version__
 from factcheck.errors import InputError
-from factcheck.evaluation.aggregate import CON
-from factcheck.evaluation.calibration import Decisions, Thresholds
+from factcheck.models import portable_path
+from factcheck.labels import CON
+from factcheck.evaluation.calibration import Decisions, Calibration
 from factcheck.evaluation.data import SCORE_DEFINITIONS, EvalSet, read_json
 from factcheck.evaluation.tasks import Scored
-from factcheck.metrics import (
+from factcheck.evaluation.metrics import (
     average_precision,
     bootstrap_ci,
     classification_metrics,
@@ -75,7 +76,7 @@ def build_report(
     *,
     model: dict,
     device: str,
-    thresholds: Thresholds | None,
+    thresholds: Calibration | None,
     thresholds_path: str | None = None,
     seed: int = 0,
     n_bootstrap: int = 1000,
@@ -137,10 +138,10 @@ def build_report(
     return jsonable(report)
 
 
-def _thresholds_summary(t: Thresholds, path: str | None) -> dict:
+def _thresholds_summary(t: Calibration, path: str | None) -> dict:
     data = t.provenance.get("data") or {}
     return {
-        "file": path,
+        "file": None if path is None else portable_path(path),
         "temperature": t.temperature,
         "threshold": t.threshold,
         "contradiction": t.contradiction,

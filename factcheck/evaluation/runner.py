@@ -13,7 +13,7 @@ from factcheck.errors import InputError
 from factcheck.evaluation.calibration import (
     Decisions,
     Objective,
-    Thresholds,
+    Calibration,
     decisions,
     fit_thresholds,
     save_thresholds,
@@ -48,7 +48,7 @@ class EvalResult:
     evalset: EvalSet
     scored: Scored
     decisions: Decisions
-    thresholds: Thresholds | None
+    thresholds: Calibration | None
     report: dict
 
 
@@ -56,7 +56,7 @@ def _info(model: NLIScorer) -> ModelInfo | None:
     return getattr(model, "info", None)
 
 
-def check_thresholds_for(thresholds: Thresholds, evalset: EvalSet, model_name: str | None = None) -> None:
+def check_thresholds_for(thresholds: Calibration, evalset: EvalSet, model_name: str | None = None) -> None:
     """Refuse thresholds fitted for another task shape or model, or on the rows being reported."""
     thresholds.check_applies(evalset, model_name)
     if thresholds.data_ref is not None:
@@ -67,7 +67,7 @@ def evaluate(
     model: NLIScorer,
     evalset: EvalSet,
     *,
-    thresholds: Thresholds | None = None,
+    thresholds: Calibration | None = None,
     thresholds_path: str | Path | None = None,
     batch_size: int = 32,
     seed: int = 0,
@@ -101,7 +101,7 @@ def calibrate(
     *,
     objective: Objective = Objective.macro_f1,
     batch_size: int = 32,
-) -> Thresholds:
+) -> Calibration:
     """Fit temperature and thresholds for ``model`` on the dev set ``evalset``."""
     info = _info(model)
     scored = score(evalset, model, batch_size)
@@ -118,10 +118,10 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-") or "data"
 
 
-def default_thresholds_path(model_info: ModelInfo | None, thresholds: Thresholds) -> Path:
+def default_thresholds_path(model_info: ModelInfo | None, thresholds: Calibration) -> Path:
     """Beside a local model: ``thresholds.json`` for a 3-way pairs fit (what `factcheck check` reads),
     ``thresholds-<dataset>.json`` for other fits. InputError for models that are not local directories."""
-    source = Path(model_info.source) if model_info and model_info.source else None
+    source = Path(model_info.local_dir or model_info.source) if model_info and (model_info.local_dir or model_info.source) else None
     if source is None or not source.is_dir():
         where = model_info.name if model_info else "this model"
         raise InputError(f"model {where} is not a local directory; say where to save the thresholds with --save FILE")
@@ -130,7 +130,7 @@ def default_thresholds_path(model_info: ModelInfo | None, thresholds: Thresholds
     return source / f"thresholds-{_slug(str(thresholds.provenance.get('dataset', 'data')))}.json"
 
 
-def save_calibration(thresholds: Thresholds, model_info: ModelInfo | None, path: Path | None = None) -> Path:
+def save_calibration(thresholds: Calibration, model_info: ModelInfo | None, path: Path | None = None) -> Path:
     """Save to ``path``, or beside the model (`default_thresholds_path`)."""
     return save_thresholds(thresholds, path if path is not None else default_thresholds_path(model_info, thresholds))
 

@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from factcheck.errors import InputError
+from factcheck.labels import LABELS
 
-LABEL_NAMES = ("entailment", "neutral", "contradiction")
+LABEL_NAMES = LABELS  # the project's one label order (factcheck.labels)
 # Every training label is a set of the model's labels; a set-valued one (FEVER's 2-way not_entailment) is
 # trained with -log of the summed probability of its members and counts as correct when the argmax is inside.
 LABEL_SETS: dict[str, tuple[str, ...]] = {
@@ -27,6 +28,8 @@ def label_mask(label: str) -> tuple[bool, bool, bool]:
     """Which of LABEL_NAMES the (possibly set-valued) training label allows."""
     members = LABEL_SETS[label]
     return tuple(name in members for name in LABEL_NAMES)  # type: ignore[return-value]
+
+
 _NORMALISE = {"entailment": "entailment", "neutral": "neutral", "contradiction": "contradiction",
               "e": "entailment", "n": "neutral", "c": "contradiction"}
 

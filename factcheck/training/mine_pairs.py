@@ -32,11 +32,11 @@ import numpy as np
 
 from factcheck.cues import contradiction_cues
 from factcheck.sentences import split_sentences
-from factcheck.training.synth import (CONTRADICTION, EDITS, ENTAILMENT, NEUTRAL, SynthPair, article_split, print_counts,
-                             read_news_bodies, write_jsonl)
+from factcheck.training.edits import CONTRADICTION, EDITS, ENTAILMENT, NEUTRAL
+from factcheck.training.synth import SynthPair, article_split, print_counts, read_news_bodies, write_jsonl
 from factcheck.verdict import same_wording
 
-__all__ = ["MinedPair", "coverage", "mine_pairs", "label_pair", "twin_pairs", "main"]
+__all__ = ["MinedPair", "coverage", "label_pair", "mine_pairs", "mine_to_file", "twin_pairs"]
 
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 _STOP = frozenset(
@@ -174,34 +174,32 @@ def twin_pairs(pairs: list[MinedPair], seed: int = 13, twin_share: float = 0.6,
     return out
 
 
-def main(argv: list[str] | None = None) -> None:
-    import argparse
+def mine_to_file(news: str | Path, out: str | Path, embedder: str = "default", min_similarity: float = 0.78,
+                 seed: int = 13, raw: str | Path | None = None) -> tuple[int, int]:
+    """Mine ``news`` (or reuse ``raw`` when it exists), write labelled rows and twins to ``out``.
 
+    Returns (mined pairs, rows written).
+    """
     from factcheck.embed import load_embedder
 
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--news", required=True, help="FNC-1 style bodies CSV (Body ID, articleBody)")
-    parser.add_argument("--out", required=True, help="output JSONL (SynthPair rows)")
-    parser.add_argument("--embedder", default="default")
-    parser.add_argument("--min-similarity", type=float, default=0.78)
-    parser.add_argument("--seed", type=int, default=13)
-    parser.add_argument("--raw", help="also keep the mined pairs (before labelling) in this JSONL; "
-                        "read them from it instead of mining when it exists")
-    args = parser.parse_args(argv)
-    if args.raw and Path(args.raw).exists():
-        mined = [MinedPair(**json.loads(line)) for line in Path(args.raw).read_text(encoding="utf-8").splitlines()]
+    if raw and Path(raw).exists():
+        mined = [MinedPair(**json.loads(line)) for line in Path(raw).read_text(encoding="utf-8").splitlines()]
     else:
-        bodies = read_news_bodies(args.news)
-        embedder = load_embedder(args.embedder)
-        mined = mine_pairs(bodies, lambda t: embedder.embed(t, batch_size=64), min_similarity=args.min_similarity)
-        if args.raw:
-            Path(args.raw).write_text("".join(json.dumps(asdict(m), ensure_ascii=False) + "\n" for m in mined),
-                                      encoding="utf-8")
-    rows = twin_pairs(mined, seed=args.seed)
-    n = write_jsonl(rows, args.out)
+        bodies = read_news_bodies(news)
+        model = load_embedder(embedder)
+        mined = mine_pairs(bodies, lambda t: model.embed(t, batch_size=64), min_similarity=min_similarity)
+        if raw:
+            Path(raw).write_text("".join(json.dumps(asdict(m), ensure_ascii=False) + "\n" for m in mined),
+                                 encoding="utf-8")
+    rows = twin_pairs(mined, seed=seed)
+    n = write_jsonl(rows, out)
     print_counts(rows)
-    print(f"{len(mined)} mined pairs; wrote {n} rows to {args.out}")
+    return len(mined), n
 
 
-if __name__ == "__main__":
-    main()
+if __name__ == "__main__":  # the same command as `factcheck train mine`
+    import sys
+
+    from factcheck.cli import app as _cli
+
+    _cli(["train", "mine", *sys.argv[1:]])

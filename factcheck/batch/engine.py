@@ -1,0 +1,112 @@
+"""The work of one shard, shared by the local and the Ray engines: check its clusters, write the shard.
+
+All clusters of a shard go through the pipeline's phases together (``pipeline.check_clusters``):
+their claims are embedded in one call and their aligned pairs scored in shared NLI batches.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from factcheck.batch.inputs import ClusterInput
+from factcheck.batch.sink import OutputFormat, ShardSink
+from factcheck.errors import FactcheckError
+
+__all__ = ["ModelSpec", "ShardProcessor", "ShardResult", "auto_batch_size"]
+
+log = logging.getLogger("factcheck")
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """Which models to load (by registry name or path) and where: picklable, so Ray actors can load them."""
+
+    nli_model: str = "default"
+    embedder: str = "default"
+    device: str | None = None
+
+    def check(self) -> None:
+        """Refuse, before anything loads, model names or a device that cannot work."""
+        from factcheck.device import check_device
+        from factcheck.embed import check_embedder_name
+        from factcheck.nli import check_nli_name
+
+        check_nli_name(self.nli_model)
+        check_embedder_name(self.embedder)
+        check_device(self.device)
+
+    def load(self):
+        """``(embedder, nli)``, loaded quietly through the registries (tests patch ``load_nli``/``load_embedder``)."""
+        from factcheck import embed, nli
+        from factcheck.models import quiet_loading
+
+        with quiet_loading():
+            return embed.load_embedder(self.embedder, device=self.device), nli.load_nli(self.nli_model, device=self.device)
+
+
+def auto_batch_size(nli) -> int:
+    """NLI batch size for the model's device: large on a GPU (the host is the bottleneck), 32 on a CPU."""
+    device = str((nli.info.extra or {}).get("device", "cpu"))
+    return 256 if device.startswith("cuda") else 32
+
+
+@dataclass(frozen=True)
+class ShardResult:
+    """What one shard did: clusters checked and failed, NLI pairs scored, seconds."""
+
+    index: int
+    done: int
+    failed: int
+    nli_pairs: int
+    seconds: float
+
+
+class ShardProcessor:
+    """Checks shards with models loaded once and writes each shard through the sink."""
+
+    def __init__(self, embedder, nli, settings, out: str, fmt: OutputFormat | str) -> None:
+        self.embedder = embedder
+        self.nli = nli
+        self.settings = settings
+        self.sink = ShardSink(out, fmt)
+
+    def records(self, clusters: Sequence[ClusterInput]) -> tuple[list[dict], int]:
+        """One record per cluster, in order (report with ``cluster``, or ``cluster`` + ``error``), and NLI pairs run."""
+        from factcheck.pipeline import check_clusters
+
+        readable = [c for c in clusters if c.error is None]
+        try:
+            results, nli_pairs = check_clusters([c.documents for c in readable], self.embedder, self.nli, self.settings)
+        except Exception:  # a shared batch failed: check one cluster at a time to find the culprit
+            log.warning("a shard's shared batch failed; checking its %d clusters one by one", len(readable), exc_info=True)
+            results, nli_pairs = [], 0
+            for c in readable:
+                try:
+                    one, n = check_clusters([c.documents], self.embedder, self.nli, self.settings)
+                    results.append(one[0])
+                    nli_pairs += n
+                except Exception as exc:  # noqa: BLE001 - becomes the cluster's error record
+                    results.append(exc)
+        by_id = {c.id: r for c, r in zip(readable, results)}
+        out = []
+        for c in clusters:
+            result = by_id.get(c.id)
+            if c.error is not None:
+                out.append({"cluster": c.id, "error": c.error})
+            elif isinstance(result, BaseException):
+                message = str(result) if isinstance(result, FactcheckError) else f"{type(result).__name__}: {result}"
+                out.append({"cluster": c.id, "error": message})
+            else:
+                out.append({"cluster": c.id, **result.to_dict()})
+        return out, nli_pairs
+
+    def process(self, index: int, clusters: Sequence[ClusterInput]) -> ShardResult:
+        """Check ``clusters`` and write them as shard ``index``."""
+        started = time.perf_counter()
+        records, nli_pairs = self.records(clusters)
+        self.sink.write(index, records)
+        failed = sum(1 for r in records if "error" in r)
+        return ShardResult(index, len(records) - failed, failed, nli_pairs, round(time.perf_counter() - started, 3))

@@ -1,0 +1,248 @@
+"""The ``factcheck.report/1`` schema as frozen dataclasses, with ``to_dict()`` / ``from_dict()``.
+
+``Report.to_dict()`` is the JSON report, key for key; ``Report.from_dict`` reads one back and says what
+is wrong with a malformed one (an ``InputError`` naming the field).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Mapping
+
+from factcheck.errors import InputError
+from factcheck.labels import LABELS
+from factcheck.models import ModelInfo
+from factcheck.verdict import Verdict
+
+__all__ = ["SCHEMA", "Article", "Claim", "DroppedSpan", "Finding", "NLIScores", "Report", "Stats", "VERDICTS"]
+
+SCHEMA = "factcheck.report/1"
+# Finding labels, in the order reports list them.
+VERDICTS: tuple[str, ...] = tuple(v.value for v in Verdict)
+
+
+def _need(data: Any, key: str, where: str) -> Any:
+    if not isinstance(data, Mapping):
+        raise InputError(f"report: {where} must be an object, got {type(data).__name__}")
+    if key not in data:
+        raise InputError(f"report: {where} has no {key!r}")
+    return data[key]
+
+
+def _typed(value: Any, kind: type | tuple[type, ...], where: str) -> Any:
+    if isinstance(value, bool) and bool not in (kind if isinstance(kind, tuple) else (kind,)):
+        raise InputError(f"report: {where} must be a number, got {value!r}")
+    if not isinstance(value, kind):
+        raise InputError(f"report: {where} has the wrong type ({type(value).__name__})")
+    return value
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One side of a finding: ``text == article_text[start:end]``."""
+
+    article: str
+    text: str
+    start: int
+    end: int
+
+    def to_dict(self) -> dict:
+        return {"article": self.article, "text": self.text, "start": self.start, "end": self.end}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], where: str = "claim") -> Claim:
+        return cls(str(_need(data, "article", where)), _typed(_need(data, "text", where), str, f"{where}.text"),
+                   _typed(_need(data, "start", where), int, f"{where}.start"),
+                   _typed(_need(data, "end", where), int, f"{where}.end"))
+
+
+@dataclass(frozen=True)
+class NLIScores:
+    """NLI probabilities of one direction (premise -> hypothesis)."""
+
+    entailment: float
+    neutral: float
+    contradiction: float
+
+    def to_dict(self) -> dict:
+        return {name: getattr(self, name) for name in LABELS}
+
+    @classmethod
+    def from_row(cls, row: Any, digits: int = 4) -> NLIScores:
+        """From a probability row in ``LABELS`` order, rounded as reports print them."""
+        return cls(*(round(float(row[k]), digits) for k in range(len(LABELS))))
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], where: str = "nli") -> NLIScores:
+        return cls(*(float(_typed(_need(data, name, where), (int, float), f"{where}.{name}")) for name in LABELS))
+
+
+@dataclass(frozen=True)
+class Finding:
+    """An aligned claim pair, its verdict and the evidence for it."""
+
+    label: str
+    score: float
+    similarity: float
+    claims: tuple[Claim, Claim]
+    forward: NLIScores
+    backward: NLIScores
+    reasons: tuple[str, ...] = ()
+
+    @property
+    def articles(self) -> tuple[str, str]:
+        return self.claims[0].article, self.claims[1].article
+
+    def to_dict(self) -> dict:
+        return {
+            "label": self.label,
+            "score": self.score,
+            "similarity": self.similarity,
+            "claims": [c.to_dict() for c in self.claims],
+            "nli": {"forward": self.forward.to_dict(), "backward": self.backward.to_dict()},
+            "reasons": list(self.reasons),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], where: str = "finding") -> Finding:
+        label = _need(data, "label", where)
+        if label not in VERDICTS:
+            raise InputError(f"report: {where}.label is {label!r}, not one of {', '.join(VERDICTS)}")
+        claims = _typed(_need(data, "claims", where), list, f"{where}.claims")
+        if len(claims) != 2:
+            raise InputError(f"report: {where}.claims must hold two claims, not {len(claims)}")
+        nli = _need(data, "nli", where)
+        return cls(
+            label=label,
+            score=float(_typed(_need(data, "score", where), (int, float), f"{where}.score")),
+            similarity=float(_typed(_need(data, "similarity", where), (int, float), f"{where}.similarity")),
+            claims=(Claim.from_dict(claims[0], f"{where}.claims[0]"), Claim.from_dict(claims[1], f"{where}.claims[1]")),
+            forward=NLIScores.from_dict(_need(nli, "forward", f"{where}.nli"), f"{where}.nli.forward"),
+            backward=NLIScores.from_dict(_need(nli, "backward", f"{where}.nli"), f"{where}.nli.backward"),
+            reasons=tuple(str(r) for r in data.get("reasons") or ()),
+        )
+
+
+@dataclass(frozen=True)
+class DroppedSpan:
+    """Text the reader left out of the analysis (page furniture), and why."""
+
+    start: int
+    end: int
+    reason: str
+
+    def to_dict(self) -> dict:
+        return {"start": self.start, "end": self.end, "reason": self.reason}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], where: str = "dropped") -> DroppedSpan:
+        return cls(_typed(_need(data, "start", where), int, f"{where}.start"),
+                   _typed(_need(data, "end", where), int, f"{where}.end"), str(data.get("reason", "")))
+
+
+@dataclass(frozen=True)
+class Article:
+    """One input article as the report lists it."""
+
+    id: str
+    source: str | None = None
+    title: str | None = None
+    n_claims: int = 0
+    dropped_chars: int = 0
+    url: str | None = None
+    date: str | None = None
+    dropped: tuple[DroppedSpan, ...] = ()
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "source": self.source, "title": self.title, "n_claims": self.n_claims,
+                "dropped_chars": self.dropped_chars, "url": self.url, "date": self.date,
+                "dropped": [d.to_dict() for d in self.dropped]}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], where: str = "article") -> Article:
+        return cls(
+            id=str(_need(data, "id", where)), source=data.get("source"), title=data.get("title"),
+            n_claims=int(data.get("n_claims") or 0), dropped_chars=int(data.get("dropped_chars") or 0),
+            url=data.get("url"), date=data.get("date"),
+            dropped=tuple(DroppedSpan.from_dict(d, f"{where}.dropped[{k}]")
+                          for k, d in enumerate(data.get("dropped") or ())),
+        )
+
+
+@dataclass(frozen=True)
+class Stats:
+    """What was compared: claims, pairs possible and scored, NLI calls, time, verdict counts."""
+
+    claims: int = 0
+    pairs_possible: int = 0
+    pairs_scored: int = 0
+    nli_calls: int = 0
+    overlong_pairs: int = 0
+    seconds: float = 0.0
+    verdicts: Mapping[str, int] = field(default_factory=lambda: {v: 0 for v in VERDICTS})
+    extra: Mapping[str, Any] = field(default_factory=dict)  # later fields, kept in order after these
+
+    FIELDS: ClassVar[tuple[str, ...]] = ("claims", "pairs_possible", "pairs_scored", "nli_calls", "overlong_pairs", "seconds")
+
+    def to_dict(self) -> dict:
+        out: dict[str, Any] = {name: getattr(self, name) for name in self.FIELDS}
+        out.update(self.extra)
+        out["verdicts"] = dict(self.verdicts)
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], where: str = "stats") -> Stats:
+        if not isinstance(data, Mapping):
+            raise InputError(f"report: {where} must be an object")
+        known = {name: data[name] for name in cls.FIELDS if name in data}
+        extra = {k: v for k, v in data.items() if k not in cls.FIELDS and k != "verdicts"}
+        return cls(**known, verdicts=dict(data.get("verdicts") or {}), extra=extra)
+
+
+@dataclass(frozen=True)
+class Report:
+    """A ``factcheck check`` result: provenance, settings, articles, stats and findings (strongest first)."""
+
+    version: str
+    models: Mapping[str, ModelInfo]
+    settings: Mapping[str, Any]
+    articles: tuple[Article, ...]
+    stats: Stats
+    findings: tuple[Finding, ...]
+    schema: str = SCHEMA
+
+    def count(self, label: str) -> int:
+        """How many findings carry ``label``."""
+        return sum(1 for f in self.findings if f.label == label)
+
+    def to_dict(self) -> dict:
+        return {
+            "schema": self.schema,
+            "version": self.version,
+            "models": {role: info.to_dict() for role, info in self.models.items()},
+            "settings": dict(self.settings),
+            "articles": [a.to_dict() for a in self.articles],
+            "stats": self.stats.to_dict(),
+            "findings": [f.to_dict() for f in self.findings],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Report:
+        """A report from its JSON form; ``InputError`` for another schema or a malformed field."""
+        if not isinstance(data, Mapping):
+            raise InputError(f"report must be a JSON object (schema {SCHEMA}), got {type(data).__name__}")
+        if data.get("schema") != SCHEMA:
+            raise InputError(f"report has schema {data.get('schema')!r}, expected {SCHEMA!r}; re-run factcheck check")
+        models = data.get("models") or {}
+        try:
+            infos = {role: ModelInfo(**info) for role, info in models.items()}
+        except TypeError as exc:
+            raise InputError(f"report: models has a malformed entry ({exc})") from None
+        return cls(
+            version=str(data.get("version", "?")),
+            models=infos,
+            settings=dict(data.get("settings") or {}),
+            articles=tuple(Article.from_dict(a, f"articles[{k}]") for k, a in enumerate(data.get("articles") or ())),
+            stats=Stats.from_dict(data.get("stats") or {}),
+            findings=tuple(Finding.from_dict(f, f"findings[{k}]") for k, f in enumerate(data.get("findings") or ())),
+        )

@@ -1,0 +1,224 @@
+"""factcheck.batch end to end with fake models: same findings as check, error records, resume, CLI, kill test, Ray."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import factcheck.embed
+import factcheck.nli
+from factcheck.batch import ModelSpec, read_shard, run
+from factcheck.cli import app
+from factcheck.documents import document_from_text
+from factcheck.errors import InputError
+from factcheck.pipeline import CheckSettings, check_clusters, run_check
+
+ROOT = Path(__file__).resolve().parents[1]
+runner = CliRunner()
+
+A = ("The ministry said on Monday that the bridge will reopen to traffic next month after repairs. "
+     "Engineers inspected the damaged pillars over the weekend.")
+B = ("Officials said the bridge will not reopen to traffic next month after repairs, the ministry said Monday. "
+     "Engineers inspected the damaged pillars over the weekend.")
+C = "The union said the strike at the port will end on Friday after the new offer was accepted by members."
+D = "The union said the strike at the port will not end on Friday although a new offer was made to members."
+
+
+def _as_dict(report) -> dict:
+    return report.to_dict() if hasattr(report, "to_dict") else report
+
+
+def _clusters() -> list[dict]:
+    return [
+        {"id": "bridge", "articles": [{"id": "a", "text": A}, {"id": "b", "text": B}]},
+        {"id": "port", "articles": [{"id": "c", "text": C}, {"id": "d", "text": D}, {"id": "e", "text": A}]},
+        {"id": "broken", "articles": [{"id": "x", "text": ""}, {"id": "y", "text": C}]},
+        {"id": "wire", "articles": [{"id": f"copy{k}", "text": A} for k in range(6)] + [{"id": "dissent", "text": B}]},
+    ]
+
+
+@pytest.fixture
+def fakes(monkeypatch, fake_nli, fake_embedder):
+    monkeypatch.setattr(factcheck.nli, "load_nli", lambda name, device=None: fake_nli)
+    monkeypatch.setattr(factcheck.embed, "load_embedder", lambda name, device=None: fake_embedder)
+    return fake_nli, fake_embedder
+
+
+@pytest.fixture
+def source(tmp_path) -> Path:
+    path = tmp_path / "clusters.jsonl"
+    path.write_text("".join(json.dumps(c) + "\n" for c in _clusters()), encoding="utf-8")
+    return path
+
+
+def _records(out: Path) -> dict[str, dict]:
+    return {r["cluster"]: r for shard in sorted(out.glob("shard-*.jsonl")) for r in read_shard(shard)}
+
+
+def _findings(report: dict) -> list:
+    return [(f["label"], f["score"], [(c["article"], c["start"], c["end"]) for c in f["claims"]]) for f in report["findings"]]
+
+
+def test_batch_matches_check_cluster_by_cluster(tmp_path, source, fakes, fake_nli, fake_embedder):
+    settings = CheckSettings(min_similarity=0.2, include_all=True)
+    summary = run(source, tmp_path / "out", settings=settings, shard_size=2)
+    assert (summary.clusters, summary.done, summary.failed, summary.skipped, summary.shards) == (4, 3, 1, 0, 2)
+    records = _records(tmp_path / "out")
+    assert list(records) == ["bridge", "port", "broken", "wire"]
+    assert "'text' must be a non-empty string" in records["broken"]["error"]
+    for cluster in _clusters():
+        if cluster["id"] == "broken":
+            continue
+        docs = [document_from_text(a["text"], id=a["id"], source=f"{source}") for a in cluster["articles"]]
+        alone = _as_dict(run_check(docs, fake_embedder, fake_nli, settings))
+        assert _findings(records[cluster["id"]]) == _findings(alone), cluster["id"]
+        assert records[cluster["id"]]["schema"] == "factcheck.report/1"
+
+
+def test_copies_are_scored_once_and_reported_for_each(fakes, fake_nli, fake_embedder):
+    wire = [document_from_text(A, id=f"copy{k}", source="x") for k in range(30)]
+    dissent = document_from_text(B, id="dissent", source="x")
+    settings = CheckSettings(min_similarity=0.2)
+    few = _as_dict(run_check(wire[:2] + [dissent], fake_embedder, fake_nli, settings))
+    calls_few = sum(len(c) for c in fake_nli.calls)
+    fake_nli.calls.clear()
+    many = _as_dict(run_check(wire + [dissent], fake_embedder, fake_nli, settings))
+    calls_many = sum(len(c) for c in fake_nli.calls)
+    assert calls_many <= 2 * calls_few
+    # Every copy carries the contradicted claim: one contradiction per copy.
+    contradicting = {c["article"] for f in many["findings"] for c in f["claims"]} - {"dissent"}
+    assert contradicting == {d.id for d in wire}
+    assert len(many["findings"]) == 15 * len(few["findings"]) > 0
+
+
+def test_clusters_share_nli_batches_and_identical_pairs_run_once(fakes, fake_nli, fake_embedder):
+    docs = [document_from_text(t, id=i, source=i) for i, t in (("a", A), ("b", B))]
+    settings = CheckSettings(min_similarity=0.2, batch_size=1000)
+    reports, distinct = check_clusters([docs, docs, docs], fake_embedder, fake_nli, settings)
+    assert len(fake_nli.calls) == 1, "three clusters, one shared NLI batch"
+    assert distinct == len(fake_nli.calls[0]) == len(set(fake_nli.calls[0]))
+    assert len(fake_embedder.calls) == 1
+    first = _as_dict(reports[0])
+    assert all(_findings(_as_dict(r)) == _findings(first) for r in reports)
+    assert 3 * first["stats"]["nli_calls"] > first["stats"]["nli_calls"] >= distinct
+
+
+def test_resume_skips_finished_shards_and_refuses_other_settings(tmp_path, source, fakes):
+    out = tmp_path / "out"
+    run(source, out, shard_size=1)
+    first = (out / "shard-00000.jsonl").stat().st_mtime_ns
+    (out / "shard-00003.jsonl").unlink()
+    summary = run(source, out, shard_size=1)
+    assert (summary.skipped, summary.done, summary.shards_written) == (3, 1, 1)
+    assert (out / "shard-00000.jsonl").stat().st_mtime_ns == first
+    with pytest.raises(InputError, match=r"settings.include_all: false in the output folder, true now"):
+        run(source, out, shard_size=1, include_all=True)
+    with pytest.raises(InputError, match="shard_size"):
+        run(source, out, shard_size=2)
+
+
+def test_cli_batch_default_command_and_merge(tmp_path, source, fakes):
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["batch", str(source), "--out", str(out), "--shard-size", "3"])
+    assert result.exit_code == 0, result.output
+    assert "3 done, 1 failed, 0 skipped of 4 clusters" in result.output
+    again = runner.invoke(app, ["batch", "run", str(source), "--out", str(out), "--shard-size", "3"])
+    assert "0 done, 0 failed, 4 skipped" in again.output
+    merged = runner.invoke(app, ["batch", "merge", str(out)])
+    assert merged.exit_code == 0 and "wrote 4 clusters" in merged.output
+    lines = (out / "merged.jsonl").read_text().splitlines()
+    assert [json.loads(x)["cluster"] for x in lines] == ["bridge", "port", "broken", "wire"]
+    bad = runner.invoke(app, ["batch", str(source), "--out", str(out), "--shard-size", "2"])
+    assert bad.exit_code == 2 and "refusing to resume" in bad.output
+
+
+def test_cli_batch_help_and_bad_input(tmp_path, fakes):
+    for args in (["batch", "--help"], ["batch", "run", "--help"], ["batch", "merge", "--help"]):
+        assert runner.invoke(app, args).exit_code == 0
+    result = runner.invoke(app, ["batch", str(tmp_path / "none.jsonl"), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2 and "no such file" in result.output
+
+
+def test_ray_engine_without_ray_says_how_to_install(tmp_path, source, fakes, monkeypatch):
+    monkeypatch.setitem(sys.modules, "ray", None)
+    with pytest.raises(InputError, match=r"pip install 'factcheck\[ray\]'"):
+        run(source, tmp_path / "out", engine="ray")
+
+
+def test_kill_test_reduced():
+    """SIGKILL a fake-model batch job three times at random moments; the resumed job has every cluster once."""
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "kill_batch.py"), "--clusters", "60", "--shard-size", "4",
+         "--delay", "0.05", "--kill-window", "1.5", "3.5", "--seed", "1"],
+        capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "OK: 60 clusters, each exactly once" in result.stdout
+
+
+@pytest.mark.slow
+def test_ray_engine_gives_the_same_findings_as_local(tmp_path, source):
+    pytest.importorskip("ray")
+    import conftest
+    import ray.cloudpickle
+    from conftest import FakeEmbedder, FakeNLI
+
+    # The actors cannot import tests/conftest.py: ship the fakes by value.
+    ray.cloudpickle.register_pickle_by_value(conftest)
+
+    class _FakeSpec(ModelSpec):
+        def load(self):
+            return FakeEmbedder(), FakeNLI()
+
+    settings = CheckSettings(min_similarity=0.2, include_all=True)
+    local = run(source, tmp_path / "local", settings=settings, models=_FakeSpec(), shard_size=2)
+    remote = run(source, tmp_path / "ray", settings=settings, models=_FakeSpec(), shard_size=2, engine="ray",
+                 actors=2)
+    assert (remote.done, remote.failed, remote.shards_written) == (local.done, local.failed, local.shards_written)
+    a, b = _records(tmp_path / "local"), _records(tmp_path / "ray")
+    assert list(a) == list(b)
+    for cid in a:
+        assert _findings(a[cid]) == _findings(b[cid]) if "error" not in a[cid] else a[cid] == b[cid]
+
+
+def test_parquet_shards_hold_the_same_records(tmp_path, source, fakes):
+    run(source, tmp_path / "j", shard_size=3)
+    run(source, tmp_path / "p", shard_size=3, fmt="parquet")
+    parquet = {r["cluster"]: r for shard in sorted((tmp_path / "p").glob("shard-*.parquet")) for r in read_shard(shard)}
+    jsonl = _records(tmp_path / "j")
+    assert list(parquet) == list(jsonl)
+    assert all(_findings(parquet[c]) == _findings(jsonl[c]) for c in jsonl if "error" not in jsonl[c])
+
+
+def test_a_cluster_that_breaks_the_shared_batch_fails_alone(tmp_path, source, monkeypatch, fake_embedder):
+    from conftest import FakeNLI
+
+    class Fussy(FakeNLI):
+        def _predict_batch(self, pairs):
+            if any("strike" in p or "strike" in h for p, h in pairs):
+                raise RuntimeError("model crashed on this text")
+            return super()._predict_batch(pairs)
+
+    monkeypatch.setattr(factcheck.nli, "load_nli", lambda name, device=None: Fussy())
+    monkeypatch.setattr(factcheck.embed, "load_embedder", lambda name, device=None: fake_embedder)
+    summary = run(source, tmp_path / "out", shard_size=4, settings=CheckSettings(min_similarity=0.2))
+    records = _records(tmp_path / "out")
+    assert "model crashed" in records["port"]["error"]
+    assert "error" not in records["bridge"] and "error" not in records["wire"]
+    assert (summary.done, summary.failed) == (2, 2)
+
+
+def test_a_large_cluster_scores_about_ten_pairs_per_claim(fake_embedder, fake_nli):
+    import random
+
+    rng = random.Random(0)
+    words = ["bridge", "reopen", "traffic", "ministry", "repairs", "month", "engineers", "pillars", "river", "city",
+             "council", "budget", "mayor", "storm", "damage", "road", "closed", "officials", "said", "week"]
+    docs = [document_from_text(" ".join(f"The {' '.join(rng.sample(words, 7))} today." for _ in range(5)),
+                               id=f"a{k}", source=f"a{k}") for k in range(100)]
+    report = _as_dict(run_check(docs, fake_embedder, fake_nli, CheckSettings(min_similarity=0.0)))
+    assert report["stats"]["pairs_scored"] <= 10 * report["stats"]["claims"]

