@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
-import hashlib
 import json
 import platform
 import sys
@@ -26,7 +25,8 @@ from factcheck import __version__
 from factcheck.evaluation.metrics import classification_metrics, confusion_matrix, per_class_prf
 from factcheck.labels import LABELS
 from factcheck.nli import load_nli
-from factcheck.training.data import load_sources, split_train_validation
+from factcheck.training.data import label_mask, split_train_validation
+from factcheck.training.sources import load_streams
 from factcheck.sentences import split_sentences
 from factcheck.training.synth import MODAL_HELD_OUT, NEGATION_HELD_OUT
 from factcheck.evaluation.calibration import fit_contradiction_threshold
@@ -48,33 +48,50 @@ def three_way(gold_labels: list[str], probs: np.ndarray) -> dict:
 
 
 def validation(model, data_dir: Path, synthetic: Path | None, val_fraction: float, batch_size: int,
-               extra: tuple[Path, ...] = ()) -> tuple[dict, dict]:
-    from factcheck.training.data import read_synthetic
-
-    examples = load_sources(data_dir)
-    if synthetic:
-        examples.extend(read_synthetic(synthetic, "train"))
-    for path in extra:
-        # Extra training files (mined pairs) join the pool; the group-hashed split holds out the
-        # same groups training held out.
-        examples.extend(read_synthetic(path, "train"))
-    _, val = split_train_validation(examples, val_fraction)
+               extra: tuple[Path, ...] = (), sources: list[str] | None = None) -> tuple[dict, dict]:
+    """Accuracy per source on the group-hashed validation split (the same split training holds out), and the
+    verdict thresholds fitted on it. A set-valued label (FEVER's not_entailment) is right when the argmax
+    lies in the set: FEVER is scored 2-way."""
+    # Extra training files (mined pairs, families) join the pool; the group-hashed split holds out the
+    # same groups training held out.
+    jsonl = ([synthetic] if synthetic else []) + list(extra)
+    val: list = []
+    for examples in load_streams(data_dir, sources, jsonl).values():
+        val.extend(split_train_validation(examples, val_fraction)[1])
     fwd = model.predict([(e.premise, e.hypothesis) for e in val], batch_size=batch_size)
     bwd = model.predict([(e.hypothesis, e.premise) for e in val], batch_size=batch_size)
-    out = {"overall": three_way([e.label for e in val], fwd), "per_source": {}}
+    single = [i for i, e in enumerate(val) if e.label in LABELS]
+    allowed = np.array([label_mask(e.label) for e in val], dtype=bool).reshape(len(val), 3)
+    right = allowed[np.arange(len(val)), fwd.argmax(1)]
+    out = {"overall": {**three_way([val[i].label for i in single], fwd[single]),
+                       "accuracy_with_set_labels": float(right.mean()), "n_with_set_labels": len(val)},
+           "per_source": {}}
     by_source: dict[str, list[int]] = defaultdict(list)
     for i, e in enumerate(val):
         by_source[e.source].append(i)
     for source, idx in sorted(by_source.items()):
-        out["per_source"][source] = three_way([val[i].label for i in idx], fwd[idx])
-    # Verdict thresholds fitted here, on the dev (validation) split, never on a reported test set.
-    c, a = two_way_scores(fwd, bwd)
-    gold = np.array([e.label for e in val])
+        if all(val[i].label in LABELS for i in idx):
+            out["per_source"][source] = three_way([val[i].label for i in idx], fwd[idx])
+        else:
+            # 2-way (entailment vs not): accuracy, and macro-F1 of the two classes.
+            gold = np.array([val[i].label == "entailment" for i in idx])
+            pred = fwd[idx].argmax(1) == LABELS.index("entailment")
+            f1s = []
+            for positive in (True, False):
+                tp = np.sum((pred == positive) & (gold == positive))
+                denom = np.sum(pred == positive) + np.sum(gold == positive)
+                f1s.append(2 * tp / denom if denom else 0.0)
+            out["per_source"][source] = {"accuracy": float(right[idx].mean()), "macro_f1": float(np.mean(f1s)),
+                                         "n": len(idx), "two_way": True}
+    # Verdict thresholds fitted here, on the dev (validation) split, never on a reported test set; on the
+    # single-label pairs only (FEVER's not_entailment does not say whether a pair is a contradiction).
+    c, a = two_way_scores(fwd[single], bwd[single])
+    gold = np.array([val[i].label for i in single])
     # Precision-leaning (F0.5): a false contradiction costs a reader more than a missed one.
     t_c, f_c = fit_contradiction_threshold(c, gold == "contradiction", beta=0.5)
     t_a, f_a = fit_contradiction_threshold(a, gold == "entailment")
     fit = {"contradiction": t_c, "agreement": t_a, "f05_contradiction_dev": f_c, "f1_agreement_dev": f_a,
-           "n_dev": len(val)}
+           "n_dev": len(single)}
     return out, fit
 
 
@@ -196,8 +213,12 @@ def markdown(result: dict) -> str:
              f"Command: `{result['command']}`", "",
              "## Validation split (premise-grouped, held out from training)", "",
              "| source | n | accuracy | macro-F1 |", "|---|---:|---:|---:|"]
-    for source, m in [("**all**", v["overall"])] + sorted(v["per_source"].items()):
-        lines.append(f"| {source} | {m['n']} | {m['accuracy']:.3f} | {m['macro_f1']:.3f} |")
+    for source, m in [("**all** (single-label pairs)", v["overall"])] + sorted(v["per_source"].items()):
+        name = f"{source} (2-way)" if m.get("two_way") else source
+        lines.append(f"| {name} | {m['n']} | {m['accuracy']:.3f} | {m['macro_f1']:.3f} |")
+    if "accuracy_with_set_labels" in v["overall"]:
+        lines += ["", f"All pairs, a set-valued label right when the argmax lies in it: "
+                  f"{v['overall']['accuracy_with_set_labels']:.3f} (n={v['overall']['n_with_set_labels']})."]
     t = result["thresholds"]
     lines += ["", f"Thresholds fitted on this split: contradiction ≥ {t['contradiction']:.2f}, "
               f"agreement ≥ {t['agreement']:.2f}.", ""]
@@ -231,6 +252,23 @@ def markdown(result: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def thresholds_payload(fit: dict, revision: str | None, date: str) -> dict:
+    """The flat thresholds file `factcheck check` reads beside the model (schema factcheck.thresholds/1)."""
+    return {
+        "schema": "factcheck.thresholds/1",
+        "contradiction": fit["contradiction"],
+        "agreement": fit["agreement"],
+        "fitted_on": {"split": "validation", "n": fit["n_dev"],
+                      "objective": "contradiction: max F0.5 of the two-way contradiction score; "
+                                   "agreement: max F1 of the max entailment",
+                      "scores": {"f05_contradiction": fit["f05_contradiction_dev"],
+                                 "f1_agreement": fit["f1_agreement_dev"]}},
+        "model_revision": revision,
+        "date": date,
+        "version": __version__,
+    }
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", required=True)
@@ -242,6 +280,11 @@ def main(argv: list[str] | None = None) -> None:
         parser.add_argument(f"--{name}", type=Path, dest=name.replace("-", "_"),
                             help=f"pairs JSONL of python -m factcheck.training.synth --{name}: its train split joins "
                                  "validation, its test split is reported")
+    parser.add_argument("--extra", type=Path, action="append", default=[],
+                        help="more training pairs JSONL (e.g. runs/synth_compound.jsonl): train split joins validation")
+    parser.add_argument("--sources", nargs="+",
+                        help="data-dir training sources whose validation split is scored (default: the first wave; "
+                             "names in factcheck.training.data.SOURCES and factcheck.training.sources.NEW_SOURCES)")
     parser.add_argument("--val-fraction", type=float, default=0.06)
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--out", required=True)
@@ -250,12 +293,17 @@ def main(argv: list[str] | None = None) -> None:
 
     families = {name: getattr(args, name.replace("-", "_")) for name in FAMILIES}
     model = load_nli(args.model)
-    result: dict = {"model": model.info.to_dict(), "version": __version__,
+    info = model.info.to_dict()
+    # Provenance without this machine's paths or a nested copy of the previous thresholds file.
+    info["source"] = Path(args.model).as_posix()
+    info.get("extra", {}).pop("thresholds", None)
+    result: dict = {"model": info, "version": __version__,
                     "command": "python " + " ".join([Path(sys.argv[0]).as_posix()] + (argv or sys.argv[1:])),
                     "date": dt.date.today().isoformat(), "machine": {"python": platform.python_version(),
                                                                      "processor": platform.machine()}}
     result["validation"], fit = validation(model, args.data_dir, args.synthetic, args.val_fraction, args.batch_size,
-                                              extra=tuple(p for p in [args.mined, *families.values()] if p))
+                                              extra=tuple(p for p in [args.mined, *families.values(), *args.extra] if p),
+                                              sources=args.sources)
     result["thresholds"] = fit
     thresholds = Thresholds(fit["contradiction"], fit["agreement"], fitted_on="validation split (dev)")
     if args.synthetic:
@@ -272,11 +320,8 @@ def main(argv: list[str] | None = None) -> None:
     out.with_suffix(".json").write_text(json.dumps(result, indent=2) + "\n")
     out.with_suffix(".md").write_text(markdown(result))
     if args.save_thresholds:
-        synth_sha = hashlib.sha256(args.synthetic.read_bytes()).hexdigest()[:16] if args.synthetic else None
-        payload = {"verdict": {**thresholds.to_dict()}, "fit": fit, "model": model.info.to_dict(),
-                   "data": {"data_dir": "shared/data/nli", "synthetic_sha256": synth_sha,
-                            "val_fraction": args.val_fraction}, "date": result["date"], "version": __version__}
-        (Path(args.model) / "thresholds.json").write_text(json.dumps(payload, indent=2) + "\n")
+        (Path(args.model) / "thresholds.json").write_text(json.dumps(thresholds_payload(fit, model.info.revision,
+                                                                                        result["date"]), indent=2) + "\n")
     print(markdown(result))
 
 

@@ -12,12 +12,14 @@ mkdir -p "$R"
 # also (re)fits the verdict thresholds on the validation split (dev) and saves them with the model.
 NEWS="$DATA/news/fnc1_train_bodies.csv"
 $FC train synth --news "$NEWS" --out runs/synth.jsonl > /dev/null
+$FC train synth --news "$NEWS" --kind compound --out runs/synth_compound.jsonl > /dev/null
 $FC train synth --news "$NEWS" --kind modal --out runs/synth_modal.jsonl > /dev/null
 $FC train synth --news "$NEWS" --kind syntax --out runs/synth_syntax.jsonl > /dev/null
 $FC train synth --news "$NEWS" --kind negation-forms --out runs/synth_negforms.jsonl > /dev/null
 $FC train mine --news "$NEWS" --out runs/mined.jsonl --raw runs/mined_raw.jsonl > /dev/null
 .venv/bin/python eval/nli_model_card.py --model models/factcheck-nli-minilm --data-dir "$DATA" \
-    --synthetic runs/synth.jsonl --mined runs/mined.jsonl --modal runs/synth_modal.jsonl \
+    --sources esnli cad breaking_nli taxinli mnli vitaminc_real vitaminc_synthetic fever conjnli med wikisplit \
+    --synthetic runs/synth.jsonl --extra runs/synth_compound.jsonl --mined runs/mined.jsonl --modal runs/synth_modal.jsonl \
     --syntax runs/synth_syntax.jsonl --negation-forms runs/synth_negforms.jsonl --out "$R/nli_default" --save-thresholds
 
 # The harness on the shared evaluation sets (never trained or tuned on).

@@ -14,6 +14,22 @@ from factcheck.errors import InputError
 from factcheck.labels import LABELS
 
 LABEL_NAMES = LABELS  # the project's one label order (factcheck.labels)
+# Every training label is a set of the model's labels; a set-valued one (FEVER's 2-way not_entailment) is
+# trained with -log of the summed probability of its members and counts as correct when the argmax is inside.
+LABEL_SETS: dict[str, tuple[str, ...]] = {
+    "entailment": ("entailment",),
+    "neutral": ("neutral",),
+    "contradiction": ("contradiction",),
+    "not_entailment": ("neutral", "contradiction"),
+}
+
+
+def label_mask(label: str) -> tuple[bool, bool, bool]:
+    """Which of LABEL_NAMES the (possibly set-valued) training label allows."""
+    members = LABEL_SETS[label]
+    return tuple(name in members for name in LABEL_NAMES)  # type: ignore[return-value]
+
+
 _NORMALISE = {"entailment": "entailment", "neutral": "neutral", "contradiction": "contradiction",
               "e": "entailment", "n": "neutral", "c": "contradiction"}
 
@@ -95,9 +111,16 @@ SOURCES: dict[str, tuple[str, Callable[[Path], Iterator[NLIExample]]]] = {
 
 
 def load_sources(data_dir: Path, names: list[str] | None = None) -> list[NLIExample]:
+    """Examples of the named sources (default: the first-wave SOURCES; factcheck.training.sources.NEW_SOURCES
+    names the second wave)."""
+    from factcheck.training.sources import NEW_SOURCES
+
+    known = {**SOURCES, **NEW_SOURCES}
     out: list[NLIExample] = []
     for name in names or list(SOURCES):
-        rel, reader = SOURCES[name]
+        if name not in known:
+            raise InputError(f"unknown training source {name!r} (known: {', '.join(known)})")
+        rel, reader = known[name]
         folder = data_dir / rel
         if not folder.exists():
             raise InputError(f"{folder}: training data folder not found (pass --data-dir pointing at shared/data)")
