@@ -57,11 +57,11 @@ def main(argv: list[str] | None = None) -> None:
     settings = CheckSettings(thresholds=model_thresholds(nli))
     docs = read_documents([args.seeds])
 
-    seeds_seconds, report = timed(lambda: run_check(docs, embedder, nli, settings), args.repeats)
+    seeds_seconds, report = timed(lambda: run_check(docs, embedder, nli, settings).to_dict(), args.repeats)
     two = docs[:2]
-    aligned_seconds, aligned = timed(lambda: run_check(two, embedder, nli, settings), args.repeats)
+    aligned_seconds, aligned = timed(lambda: run_check(two, embedder, nli, settings).to_dict(), args.repeats)
     everything = CheckSettings(top_k=10**6, min_similarity=-1.0, thresholds=settings.thresholds)
-    all_pairs_seconds, all_pairs = timed(lambda: run_check(two, embedder, nli, everything), 1)
+    all_pairs_seconds, all_pairs = timed(lambda: run_check(two, embedder, nli, everything).to_dict(), 1)
 
     cli = [str(Path(sys.executable).with_name("factcheck")), "check", str(args.seeds), "--format", "json",
            "--output", os.devnull, "--quiet"]

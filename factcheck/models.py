@@ -53,12 +53,13 @@ def _repo_root() -> Path | None:
     return root if (root / "pyproject.toml").is_file() else None
 
 
-def _sha256_12(path: Path) -> str:
+def file_sha256(path: str | Path) -> str:
+    """The sha256 of a file's bytes (hex), read in blocks: the one file digest results record."""
     digest = hashlib.sha256()
-    with path.open("rb") as fh:
+    with Path(path).open("rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
-    return digest.hexdigest()[:12]
+    return digest.hexdigest()
 
 
 def portable_path(path: str | Path, digest: bool = True) -> str:
@@ -83,7 +84,7 @@ def portable_path(path: str | Path, digest: bool = True) -> str:
             rel = full.relative_to(base).as_posix()
             return rel or "."
     if digest and full.is_file():
-        return f"{full.name} (sha256:{_sha256_12(full)})"
+        return f"{full.name} (sha256:{file_sha256(full)[:12]})"
     return full.name
 
 

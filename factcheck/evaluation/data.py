@@ -18,7 +18,7 @@ from pathlib import Path
 
 from factcheck.errors import InputError
 from factcheck.labels import LABELS
-from factcheck.models import portable_path
+from factcheck.models import file_sha256, portable_path
 
 __all__ = [
     "DROP",
@@ -201,14 +201,6 @@ def _quiet_datasets() -> Iterator[None]:
     finally:
         if was_enabled:
             datasets.enable_progress_bars()
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _rows(ds) -> list[dict]:
@@ -501,7 +493,7 @@ def _read(spec: DataSpec, preset: Preset | None) -> tuple[list[dict], DataRef]:
         selection.append(("split", spec.split))
     ref = DataRef(
         source=portable_path(path, digest=False),
-        files=tuple((portable_path(f, digest=False), _sha256(f)) for f in files),
+        files=tuple((portable_path(f, digest=False), file_sha256(f)) for f in files),
         selection=tuple(sorted(selection)),
     )
     return rows, ref

@@ -20,10 +20,12 @@ from pathlib import Path
 
 import numpy as np
 
+from factcheck.models import file_sha256
+
 from factcheck.errors import InputError
 from factcheck.training.losses import set_valued_nll
 from factcheck.training.sources import load_streams
-from factcheck.training.data import (LABEL_NAMES, NLIExample, label_mask, load_sources, read_synthetic,
+from factcheck.training.data import (LABEL_NAMES, NLIExample, label_mask, read_synthetic,
                                      split_train_validation)
 
 log = logging.getLogger("factcheck.train")
@@ -165,24 +167,14 @@ def export(model, tokenizer, out_dir: Path, meta: dict, fp16: bool = True) -> No
     (out_dir / "training.json").write_text(json.dumps(meta, indent=2) + "\n")
 
 
-def _sha256(path: Path) -> str:
-    import hashlib
-
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def data_provenance(data_dir: Path, sources: list[str] | None, jsonl: list[Path]) -> dict:
     """sha256 of every file read: data-dir files by their path relative to the data dir, JSONL by file name."""
     from factcheck.training.data import SOURCES
     from factcheck.training.sources import data_files
 
     files = data_files(data_dir, sources or list(SOURCES))
-    return {"data_dir_files": {p.relative_to(data_dir).as_posix(): _sha256(p) for p in files},
-            "pair_files": {Path(p).name: _sha256(Path(p)) for p in jsonl}}
+    return {"data_dir_files": {p.relative_to(data_dir).as_posix(): file_sha256(p) for p in files},
+            "pair_files": {Path(p).name: file_sha256(Path(p)) for p in jsonl}}
 
 
 def train(args: argparse.Namespace) -> dict:
