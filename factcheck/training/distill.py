@@ -1,0 +1,519 @@
+"""Stage 5: a larger teacher (all-mpnet-base-v2, 110M) fine-tuned on the training mix and distilled into the shipped
+MiniLM student (22M), so CPU inference stays as fast as before. Made for a GPU; every step also runs on a CPU.
+
+Subcommands (``python -m factcheck.training.distill SUB --help``):
+
+* ``pool``: materialise the weighted training mix and the grouped validation split into one JSONL.gz, with the
+  sha256 of every data file read, so the GPU machine (which has none of shared/data) trains on exactly it.
+* ``pack`` / ``unpack``: int8-pack an encoder (per-row absmax, fp16 scales) into parts small enough to travel,
+  and restore a loadable fp32 model folder from them. The teacher is fine-tuned afterwards, so the ~0.4% weight
+  noise washes out; the shipped student never goes through this.
+* ``fit``: fine-tune on the pool's training rows with hard (possibly set-valued) labels, optionally mixed with
+  a teacher's probabilities (knowledge distillation); score every validation source; export an fp16 folder.
+* ``label``: a fitted teacher's probabilities on the pool's training rows.
+* ``select``: pick, among fitted runs, the best macro accuracy over validation sources (fit on validation only).
+
+A run stops at its step count or its time budget, whichever comes first; the learning rate decays linearly on
+that progress, so a budgeted run still ends at lr 0. Checkpoints (``--checkpoint-every``) let a CPU run resume.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import logging
+import math
+import os
+import random
+import time
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+
+from factcheck.errors import InputError
+from factcheck.training.data import LABEL_NAMES, NLIExample, label_mask
+
+log = logging.getLogger("factcheck.distill")
+
+POOL_SCHEMA = "factcheck.nli_pool/1"
+PACK_SCHEMA = "factcheck.int8_pack/1"
+
+
+# ---------------------------------------------------------------- pool
+
+def _open_pool(path: Path, mode: str):
+    """``.xz`` (about a third of gzip's size here: the mix repeats rows) or ``.gz``."""
+    if path.suffix == ".xz":
+        import lzma
+
+        return lzma.open(path, mode, encoding="utf-8", **({"preset": 9} if "w" in mode else {}))
+    return gzip.open(path, mode, encoding="utf-8")
+
+
+def write_pool(path: Path, train: list[tuple[str, NLIExample]], validation: list[NLIExample], meta: dict) -> None:
+    """One JSONL (.xz or .gz): a header line (schema, provenance), then training rows in mix order, then
+    validation rows."""
+    with _open_pool(path, "wt") as fh:
+        fh.write(json.dumps({"schema": POOL_SCHEMA, **meta}) + "\n")
+        for stream, ex in train:
+            # Training rows need no group (only the split uses it), which keeps the file small enough to travel.
+            fh.write(json.dumps({"split": "train", "stream": stream, "premise": ex.premise, "hypothesis": ex.hypothesis,
+                                 "label": ex.label, "source": ex.source}) + "\n")
+        for ex in validation:
+            fh.write(json.dumps({"split": "validation", "premise": ex.premise, "hypothesis": ex.hypothesis,
+                                 "label": ex.label, "source": ex.source, "group": ex.group}) + "\n")
+
+
+def read_pool(path: Path) -> tuple[dict, list[NLIExample], list[NLIExample]]:
+    """The header, the training rows (in mix order) and the validation rows of a pool file."""
+    if not path.exists():
+        raise InputError(f"{path}: pool file not found")
+    train: list[NLIExample] = []
+    validation: list[NLIExample] = []
+    with _open_pool(path, "rt") as fh:
+        header = json.loads(fh.readline())
+        if header.get("schema") != POOL_SCHEMA:
+            raise InputError(f"{path}: not a {POOL_SCHEMA} file (schema {header.get('schema')!r})")
+        for line_no, line in enumerate(fh, start=2):
+            row = json.loads(line)
+            ex = NLIExample(row["premise"], row["hypothesis"], row["label"], row["source"], row.get("group", ""))
+            if row["split"] == "train":
+                train.append(ex)
+            elif row["split"] == "validation":
+                validation.append(ex)
+            else:
+                raise InputError(f"{path}:{line_no}: unknown split {row['split']!r}")
+    return header, train, validation
+
+
+def build_pool(args: argparse.Namespace) -> dict:
+    from factcheck.training.data import read_synthetic, split_train_validation
+    from factcheck.training.sources import load_streams
+    from factcheck.training.train import data_provenance, mix_streams, parse_weights
+
+    data_dir = Path(args.data_dir)
+    jsonl = [Path(p) for p in args.extra or ()]
+    streams = load_streams(data_dir, args.sources, [])
+    for path in jsonl:
+        streams[path.stem] = list(read_synthetic(path, "train"))
+    train_streams: dict[str, list[NLIExample]] = {}
+    validation: list[NLIExample] = []
+    for name, examples in streams.items():
+        tr, va = split_train_validation(examples, args.val_fraction)
+        train_streams[name] = tr
+        validation.extend(va)
+    weights = parse_weights(args.weights)
+    mixed = mix_streams(train_streams, weights, args.seed)
+    stream_of = {id(e): name for name, v in train_streams.items() for e in v}
+    train = [(stream_of[id(e)], e) for e in mixed]
+    random.Random(args.seed).shuffle(train)
+    meta = {"data": data_provenance(data_dir, args.sources, jsonl), "weights": weights,
+            "weights_file": Path(args.weights).name, "val_fraction": args.val_fraction, "seed": args.seed,
+            "pool_streams": {k: len(v) for k, v in train_streams.items()},
+            "train_streams": dict(Counter(s for s, _ in train)),
+            "validation_sources": dict(Counter(e.source for e in validation))}
+    write_pool(Path(args.out), train, validation, meta)
+    log.info("wrote %s: %d training rows, %d validation rows", args.out, len(train), len(validation))
+    return meta
+
+
+# ---------------------------------------------------------------- int8 transport
+
+def quantize_rows(w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-row symmetric absmax int8: ``w ≈ q * scale[:, None]``."""
+    w = np.asarray(w, dtype=np.float32)
+    scale = np.abs(w).max(axis=1) / 127.0
+    scale[scale == 0] = 1.0
+    q = np.clip(np.rint(w / scale[:, None]), -127, 127).astype(np.int8)
+    return q, scale.astype(np.float16)
+
+
+def dequantize_rows(q: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    return q.astype(np.float32) * scale.astype(np.float32)[:, None]
+
+
+def pack(src: Path, out: Path, part_mb: float) -> list[Path]:
+    """int8-pack ``src/model.safetensors`` into parts of at most ``part_mb`` MB; other small files are copied."""
+    import shutil
+
+    from safetensors.numpy import load_file, save_file
+
+    out.mkdir(parents=True, exist_ok=True)
+    tensors = load_file(str(src / "model.safetensors"))
+    packed: dict[str, np.ndarray] = {}
+    for name, w in tensors.items():
+        if w.ndim == 2 and w.size >= 4096:
+            packed[name + ".q"], packed[name + ".scale"] = quantize_rows(w)
+        else:
+            packed[name] = w.astype(np.float16) if w.dtype.kind == "f" else w
+    parts: list[dict[str, np.ndarray]] = [{}]
+    size = 0
+    for name in sorted(packed):
+        nbytes = packed[name].nbytes
+        if parts[-1] and size + nbytes > part_mb * 1e6:
+            parts.append({})
+            size = 0
+        parts[-1][name] = packed[name]
+        size += nbytes
+    written = []
+    for i, part in enumerate(parts):
+        path = out / f"int8-{i:02d}.safetensors"
+        save_file(part, str(path))
+        written.append(path)
+    for f in src.iterdir():
+        if f.is_file() and f.name != "model.safetensors" and f.suffix in {".json", ".txt"}:
+            shutil.copy(f, out / f.name)
+    (out / "pack.json").write_text(json.dumps({"schema": PACK_SCHEMA, "parts": len(parts)}) + "\n")
+    return written
+
+
+def unpack(parts_dirs: list[Path], out: Path) -> Path:
+    """Gather int8 parts (from one or several folders) back into a loadable fp32 ``model.safetensors``."""
+    import shutil
+
+    from safetensors.numpy import load_file, save_file
+
+    out.mkdir(parents=True, exist_ok=True)
+    merged: dict[str, np.ndarray] = {}
+    expected = None
+    found = 0
+    for folder in parts_dirs:
+        for f in sorted(folder.iterdir()):
+            if f.name.startswith("int8-") and f.suffix == ".safetensors":
+                merged.update(load_file(str(f)))
+                found += 1
+            elif f.name == "pack.json":
+                expected = json.loads(f.read_text())["parts"]
+            elif f.is_file() and f.suffix in {".json", ".txt"}:
+                shutil.copy(f, out / f.name)
+    if expected is None or found != expected:
+        raise InputError(f"int8 pack: found {found} parts, pack.json expects {expected}")
+    tensors: dict[str, np.ndarray] = {}
+    for name, value in merged.items():
+        if name.endswith(".q"):
+            base = name[:-2]
+            tensors[base] = dequantize_rows(value, merged[base + ".scale"])
+        elif not name.endswith(".scale"):
+            tensors[name] = value.astype(np.float32) if value.dtype.kind == "f" else value
+    save_file(tensors, str(out / "model.safetensors"))
+    (out / "pack.json").unlink(missing_ok=True)
+    return out
+
+
+# ---------------------------------------------------------------- models
+
+def _uses_token_types(tokenizer) -> bool:
+    return "token_type_ids" in tokenizer.model_input_names
+
+
+def encode(tokenizer, examples: list[NLIExample], max_length: int) -> list[list[int]]:
+    enc = tokenizer([e.premise for e in examples], [e.hypothesis for e in examples],
+                    truncation="only_first", max_length=max_length, return_token_type_ids=True)
+    # Token types ride along in a second list only for encoders that read them (BERT yes, MPNet no).
+    return enc["input_ids"], enc["token_type_ids"]
+
+
+def collate(ids, types, idx, pad_id: int, with_types: bool, device: str) -> dict:
+    import torch
+
+    width = max(len(ids[i]) for i in idx)
+    input_ids = torch.full((len(idx), width), pad_id, dtype=torch.long)
+    token_type = torch.zeros((len(idx), width), dtype=torch.long)
+    mask = torch.zeros((len(idx), width), dtype=torch.long)
+    for row, i in enumerate(idx):
+        n = len(ids[i])
+        input_ids[row, :n] = torch.tensor(ids[i])
+        token_type[row, :n] = torch.tensor(types[i])
+        mask[row, :n] = 1
+    batch = {"input_ids": input_ids, "attention_mask": mask}
+    if with_types:
+        batch["token_type_ids"] = token_type
+    return {k: v.to(device, non_blocking=True) for k, v in batch.items()}
+
+
+def load_model(path: Path, device: str):
+    import torch
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(path)
+    model = AutoModelForSequenceClassification.from_pretrained(
+        path, num_labels=3, id2label=dict(enumerate(LABEL_NAMES)),
+        label2id={n: i for i, n in enumerate(LABEL_NAMES)}, dtype=torch.float32).to(device)
+    return model, tokenizer
+
+
+def predict_proba(model, tokenizer, examples: list[NLIExample], device: str, max_length: int,
+                  batch_size: int = 256) -> np.ndarray:
+    """Softmax probabilities (n, 3) in LABEL_NAMES order, batches sorted by length."""
+    import torch
+
+    ids, types = encode(tokenizer, examples, max_length)
+    order = sorted(range(len(examples)), key=lambda i: len(ids[i]))
+    probs = np.zeros((len(examples), len(LABEL_NAMES)), dtype=np.float32)
+    was_training = model.training
+    model.eval()
+    with torch.inference_mode():
+        for start in range(0, len(order), batch_size):
+            idx = order[start:start + batch_size]
+            batch = collate(ids, types, idx, tokenizer.pad_token_id, _uses_token_types(tokenizer), device)
+            probs[idx] = torch.softmax(model(**batch).logits.float(), -1).cpu().numpy()
+    model.train(was_training)
+    return probs
+
+
+def scores(probs: np.ndarray, examples: list[NLIExample]) -> dict:
+    """Accuracy overall, per source, and the macro mean over sources (the selection criterion)."""
+    from factcheck.training.train import set_accuracy
+
+    metrics = set_accuracy(probs.argmax(-1), [e.label for e in examples], [e.source for e in examples])
+    per = [v["accuracy"] for v in metrics["per_source"].values()]
+    metrics["macro_accuracy"] = float(np.mean(per)) if per else float("nan")
+    return metrics
+
+
+# ---------------------------------------------------------------- losses (pure)
+
+def distillation_loss(logits, allowed, teacher_probs, alpha: float, temperature: float):
+    """``(1-alpha) * set-valued NLL + alpha * T^2 * KL(teacher || student at T)``; alpha=0 is plain training."""
+    import torch
+
+    from factcheck.training.losses import set_valued_nll
+
+    hard = set_valued_nll(logits, allowed)
+    if teacher_probs is None or alpha == 0:
+        return hard
+    t = teacher_probs.float().clamp_min(1e-8)
+    if temperature != 1.0:
+        t = torch.softmax(torch.log(t) / temperature, dim=-1)
+    log_s = torch.log_softmax(logits.float() / temperature, dim=-1)
+    kl = (t * (torch.log(t) - log_s)).sum(-1).mean()
+    return (1 - alpha) * hard + alpha * temperature ** 2 * kl
+
+
+def lr_factor(progress: float, warmup: float = 0.06) -> float:
+    """Linear warm-up then linear decay to 0 over ``progress`` in [0, 1]."""
+    if progress < warmup:
+        return progress / warmup
+    return max(0.0, (1.0 - progress) / (1.0 - warmup))
+
+
+# ---------------------------------------------------------------- fit
+
+def fit(args: argparse.Namespace) -> dict:
+    import torch
+
+    from factcheck.device import resolve_device
+    from factcheck.training.train import export, length_bucketed_batches
+
+    random.seed(args.seed)
+    np.random.seed(args.seed)
+    torch.manual_seed(args.seed)
+    device = resolve_device(args.device)
+    if device == "cpu" and args.threads:
+        torch.set_num_threads(args.threads)
+    torch.set_float32_matmul_precision("high")  # TF32 on GPUs that have it; no effect on CPU
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    header, train_set, val_set = read_pool(Path(args.pool))
+    if args.limit:
+        train_set, val_set = train_set[:args.limit], val_set[:args.limit]
+    teacher = None
+    if args.teacher_probs:
+        teacher = torch.from_numpy(np.load(args.teacher_probs).astype(np.float32)[:len(train_set)])
+        if len(teacher) != len(train_set):
+            raise InputError(f"{args.teacher_probs}: {len(teacher)} rows of teacher probabilities for "
+                             f"{len(train_set)} training rows")
+    model, tokenizer = load_model(Path(args.init), device)
+    with_types = _uses_token_types(tokenizer)
+    ids, types = encode(tokenizer, train_set, args.max_length)
+    allowed = torch.tensor([label_mask(e.label) for e in train_set], dtype=torch.bool)
+    steps_per_epoch = math.ceil(len(train_set) / args.batch_size)
+    total_steps = max(1, int(steps_per_epoch * args.epochs))
+    no_decay = ("bias", "LayerNorm.weight")
+    optimizer = torch.optim.AdamW([
+        {"params": [p for n, p in model.named_parameters() if not n.endswith(no_decay)], "weight_decay": 0.01},
+        {"params": [p for n, p in model.named_parameters() if n.endswith(no_decay)], "weight_decay": 0.0},
+    ], lr=args.lr)
+    step, previous = 0, 0.0
+    ckpt = out / "checkpoint.pt"
+    if ckpt.exists():
+        state = torch.load(ckpt, map_location=device, weights_only=False)
+        model.load_state_dict(state["model"])
+        optimizer.load_state_dict(state["optimizer"])
+        step, previous = state["step"], state["seconds"]
+        torch.set_rng_state(state["torch_rng"])
+        log.info("resumed from %s at step %d", ckpt, step)
+    autocast = (torch.autocast("cuda", dtype=torch.bfloat16) if device.startswith("cuda")
+                else torch.autocast("cpu", enabled=False))
+    started = time.time() - previous
+    first_step, run_started = step, time.time()
+    stop_reason = "steps"
+    model.train()
+    while step < total_steps:
+        epoch = step // steps_per_epoch
+        batches = length_bucketed_batches([len(x) for x in ids], args.batch_size,
+                                          random.Random(args.seed * 1000 + epoch))
+        for b in range(step - epoch * steps_per_epoch, len(batches)):
+            elapsed = time.time() - started
+            progress = max(step / total_steps, elapsed / args.time_budget if args.time_budget else 0.0)
+            if step >= total_steps or progress >= 1.0:
+                break
+            for group in optimizer.param_groups:
+                group["lr"] = args.lr * lr_factor(progress)
+            idx = batches[b]
+            batch = collate(ids, types, idx, tokenizer.pad_token_id, with_types, device)
+            with autocast:
+                logits = model(**batch).logits
+            loss = distillation_loss(logits, allowed[idx].to(device),
+                                     teacher[idx].to(device) if teacher is not None else None,
+                                     args.alpha, args.temperature)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimizer.step()
+            optimizer.zero_grad(set_to_none=True)
+            step += 1
+            if step % args.log_every == 0:
+                rate = (step - first_step) * args.batch_size / max(time.time() - run_started, 1e-9)
+                log.info("%s step %d/%d epoch %.2f loss %.4f lr %.2e %.0fs %.0f ex/s", out.name, step, total_steps,
+                         step / steps_per_epoch, loss.item(), optimizer.param_groups[0]["lr"],
+                         time.time() - started, rate)
+            if args.checkpoint_every and step % args.checkpoint_every == 0:
+                torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "step": step,
+                            "seconds": time.time() - started, "torch_rng": torch.get_rng_state()}, ckpt)
+        else:
+            continue
+        stop_reason = "time budget" if step < total_steps else "steps"
+        break
+    seconds = time.time() - started
+    probs = predict_proba(model, tokenizer, val_set, device, args.max_length)
+    metrics = scores(probs, val_set)
+    meta = {"stage": "5", "init": args.init_name or Path(args.init).name, "device": device,
+            "args": {k: v for k, v in vars(args).items() if k not in {"func"}},
+            "pool": {k: header.get(k) for k in ("data", "weights", "weights_file", "train_streams",
+                                                "validation_sources", "val_fraction", "seed")},
+            "train_examples": len(train_set), "validation_examples": len(val_set),
+            "steps": step, "planned_steps": total_steps, "stopped_by": stop_reason,
+            "epochs_done": step / steps_per_epoch, "examples_seen": step * args.batch_size,
+            "train_seconds": seconds, "examples_per_second": step * args.batch_size / max(seconds, 1e-9),
+            "validation": metrics}
+    if device.startswith("cuda"):
+        meta["gpu"] = torch.cuda.get_device_name(0)
+    export(model, tokenizer, out / "model", meta, fp16=not args.keep_fp32)
+    (out / "metrics.json").write_text(json.dumps(meta, indent=2) + "\n")
+    log.info("%s done: %d steps (%s) in %.0fs; validation macro %.4f overall %.4f", out.name, step, stop_reason,
+             seconds, metrics["macro_accuracy"], metrics["accuracy"])
+    return meta
+
+
+def label(args: argparse.Namespace) -> None:
+    import torch
+
+    from factcheck.device import resolve_device
+
+    device = resolve_device(args.device)
+    torch.set_float32_matmul_precision("high")
+    _, train_set, _ = read_pool(Path(args.pool))
+    if args.limit:
+        train_set = train_set[:args.limit]
+    model, tokenizer = load_model(Path(args.model), device)
+    started = time.time()
+    probs = predict_proba(model, tokenizer, train_set, device, args.max_length)
+    np.save(args.out, probs.astype(np.float16))
+    log.info("labelled %d training rows in %.0fs; teacher train accuracy %.4f", len(train_set),
+             time.time() - started, scores(probs, train_set)["accuracy"])
+
+
+def select(args: argparse.Namespace) -> dict:
+    """The run whose validation macro accuracy is highest (ties: the first named)."""
+    runs = []
+    for d in args.runs:
+        path = Path(d) / "metrics.json"
+        if path.exists():
+            runs.append((json.loads(path.read_text())["validation"]["macro_accuracy"], str(d)))
+        else:
+            log.info("%s: no metrics.json (run failed or ran out of time)", d)
+    if not runs:
+        raise InputError("select: none of the runs has metrics.json")
+    best = max(runs, key=lambda r: r[0])
+    summary = {"selected": best[1], "macro_accuracy": {d: m for m, d in runs}}
+    Path(args.out).write_text(json.dumps(summary, indent=2) + "\n")
+    log.info("selected %s (%s)", best[1], summary["macro_accuracy"])
+    return summary
+
+
+# ---------------------------------------------------------------- CLI
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("pool", help="materialise the weighted training mix and the grouped validation split")
+    p.add_argument("--data-dir", required=True)
+    p.add_argument("--sources", nargs="+", required=True)
+    p.add_argument("--extra", action="append", help="synthetic / mined JSONL streams (repeatable)")
+    p.add_argument("--weights", required=True, help="examples per stream: a .json file or name=count,...")
+    p.add_argument("--val-fraction", type=float, default=0.06)
+    p.add_argument("--seed", type=int, default=13)
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=build_pool)
+
+    p = sub.add_parser("pack", help="int8-pack an encoder's model.safetensors into parts")
+    p.add_argument("src")
+    p.add_argument("out")
+    p.add_argument("--part-mb", type=float, default=55.0)
+    p.set_defaults(func=lambda a: pack(Path(a.src), Path(a.out), a.part_mb))
+
+    p = sub.add_parser("unpack", help="restore an fp32 model folder from int8 parts")
+    p.add_argument("parts", nargs="+", help="folders holding the parts (and pack.json)")
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=lambda a: unpack([Path(x) for x in a.parts], Path(a.out)))
+
+    p = sub.add_parser("fit", help="fine-tune on a pool: hard labels, or hard + teacher probabilities")
+    p.add_argument("--pool", required=True)
+    p.add_argument("--init", required=True, help="model folder to start from")
+    p.add_argument("--init-name", help="how the start point is recorded (default: its folder name)")
+    p.add_argument("--out", required=True)
+    p.add_argument("--teacher-probs", help=".npy from `label`: distil from these probabilities")
+    p.add_argument("--alpha", type=float, default=0.5, help="weight of the distillation term")
+    p.add_argument("--temperature", type=float, default=2.0)
+    p.add_argument("--epochs", type=float, default=3.0)
+    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--lr", type=float, default=3e-5)
+    p.add_argument("--max-length", type=int, default=256)
+    p.add_argument("--time-budget", type=float, default=0.0, help="seconds; 0 = no limit")
+    p.add_argument("--limit", type=int, default=0, help="use only the first N rows (smoke tests)")
+    p.add_argument("--seed", type=int, default=13)
+    p.add_argument("--device", default=None)
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--log-every", type=int, default=100)
+    p.add_argument("--checkpoint-every", type=int, default=0)
+    p.add_argument("--keep-fp32", action="store_true", help="export fp32 (a teacher to label with)")
+    p.set_defaults(func=fit)
+
+    p = sub.add_parser("label", help="teacher probabilities on the pool's training rows")
+    p.add_argument("--pool", required=True)
+    p.add_argument("--model", required=True)
+    p.add_argument("--out", required=True, help=".npy file")
+    p.add_argument("--max-length", type=int, default=256)
+    p.add_argument("--limit", type=int, default=0)
+    p.add_argument("--device", default=None)
+    p.set_defaults(func=label)
+
+    p = sub.add_parser("select", help="pick the run with the best validation macro accuracy")
+    p.add_argument("runs", nargs="+")
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=select)
+
+    args = parser.parse_args(argv)
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    try:
+        args.func(args)
+    except InputError as exc:
+        raise SystemExit(f"error: {exc}") from None
+
+
+if __name__ == "__main__":
+    main()
