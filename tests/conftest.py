@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-# --- NLI fakes (factcheck.nli) -----------------------------------------------------------------
-
-from factcheck.models import ModelInfo
 from factcheck.labels import LABELS
+
+# --- NLI fakes (factcheck.nli) -----------------------------------------------------------------
+from factcheck.models import ModelInfo
 from factcheck.nli import NLIModel
 
 _NEGATION = re.compile(r"\b(?:not|no|never)\b|n't\b|\bnon-", re.IGNORECASE)
@@ -125,9 +126,9 @@ def graded_nli() -> GradedFakeNLI:
 
 # --- embedder fakes (factcheck.embed) ----------------------------------------------------------
 
-import zlib  # noqa: E402
+import zlib
 
-from factcheck.embed import Embedder  # noqa: E402
+from factcheck.embed import Embedder
 
 _FAKE_WORD = re.compile(r"[a-z0-9]+")
 
@@ -158,3 +159,38 @@ class FakeEmbedder(Embedder):
 def fake_embedder() -> FakeEmbedder:
     """A fresh ``FakeEmbedder``."""
     return FakeEmbedder()
+
+
+# ---- training workshop (test_training_resume.py, test_distill.py): a tiny random encoder and fixture data
+
+_DEFAULT_NLI = Path(__file__).resolve().parents[1] / "models" / "factcheck-nli-minilm"
+
+
+@pytest.fixture
+def tiny_bert_base(tmp_path: Path) -> Path:
+    """A 2-layer, 32-wide random BERT with the default model's tokenizer: trains in seconds on a CPU."""
+    from transformers import AutoTokenizer, BertConfig, BertModel
+
+    if not (_DEFAULT_NLI / "tokenizer.json").exists():
+        pytest.skip("default model tokenizer missing")
+    path = tmp_path / "tiny-base"
+    config = BertConfig(vocab_size=30522, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+                        intermediate_size=64, max_position_embeddings=512)
+    BertModel(config).save_pretrained(path, safe_serialization=True)
+    AutoTokenizer.from_pretrained(_DEFAULT_NLI).save_pretrained(path)
+    return path
+
+
+@pytest.fixture
+def med_data_dir(tmp_path: Path) -> Path:
+    """A shared/data-shaped folder holding only a 60-row MED file (entailment / neutral)."""
+    import gzip
+
+    rows = ["sentence1\tsentence2\tgold_label"]
+    for i in range(60):
+        rows.append(f"Some {i} dogs ran in park {i % 7} .\tSome dogs ran .\t{'entailment' if i % 2 else 'neutral'}")
+    root = tmp_path / "data"
+    (root / "nli" / "med").mkdir(parents=True)
+    with gzip.open(root / "nli" / "med" / "MED.tsv.gz", "wb") as fh:
+        fh.write(("\n".join(rows) + "\n").encode())
+    return root

@@ -3,8 +3,6 @@ encoder, fixture data; slow because it trains)."""
 
 from __future__ import annotations
 
-import gzip
-import shutil
 from pathlib import Path
 
 import pytest
@@ -17,27 +15,7 @@ pytestmark = [
 ]
 
 
-def _tiny_base(path: Path) -> Path:
-    from transformers import AutoTokenizer, BertConfig, BertModel
-
-    config = BertConfig(vocab_size=30522, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
-                        intermediate_size=64, max_position_embeddings=512)
-    BertModel(config).save_pretrained(path, safe_serialization=True)
-    AutoTokenizer.from_pretrained(MODEL).save_pretrained(path)
-    return path
-
-
-def _data(root: Path) -> Path:
-    rows = ["sentence1\tsentence2\tgold_label"]
-    for i in range(60):
-        rows.append(f"Some {i} dogs ran in park {i % 7} .\tSome dogs ran .\t{'entailment' if i % 2 else 'neutral'}")
-    (root / "nli" / "med").mkdir(parents=True)
-    with gzip.open(root / "nli" / "med" / "MED.tsv.gz", "wb") as fh:
-        fh.write(("\n".join(rows) + "\n").encode())
-    return root
-
-
-def test_killed_run_resumes_to_the_same_weights(tmp_path, monkeypatch, caplog):
+def test_killed_run_resumes_to_the_same_weights(tmp_path, monkeypatch, caplog, tiny_bert_base, med_data_dir):
     import logging
 
     import torch
@@ -45,8 +23,7 @@ def test_killed_run_resumes_to_the_same_weights(tmp_path, monkeypatch, caplog):
 
     from factcheck.training import train as train_mod
 
-    base = _tiny_base(tmp_path / "base")
-    data = _data(tmp_path / "data")
+    base, data = tiny_bert_base, med_data_dir
 
     def args(out: Path) -> list[str]:
         return ["--data-dir", str(data), "--sources", "med", "--weights", "med=40", "--base-model", str(base),

@@ -204,35 +204,6 @@ def unpack(parts_dirs: list[Path], out: Path) -> Path:
 
 # ---------------------------------------------------------------- models
 
-def _uses_token_types(tokenizer) -> bool:
-    return "token_type_ids" in tokenizer.model_input_names
-
-
-def encode(tokenizer, examples: list[NLIExample], max_length: int) -> list[list[int]]:
-    enc = tokenizer([e.premise for e in examples], [e.hypothesis for e in examples],
-                    truncation="only_first", max_length=max_length, return_token_type_ids=True)
-    # Token types ride along in a second list only for encoders that read them (BERT yes, MPNet no).
-    return enc["input_ids"], enc["token_type_ids"]
-
-
-def collate(ids, types, idx, pad_id: int, with_types: bool, device: str) -> dict:
-    import torch
-
-    width = max(len(ids[i]) for i in idx)
-    input_ids = torch.full((len(idx), width), pad_id, dtype=torch.long)
-    token_type = torch.zeros((len(idx), width), dtype=torch.long)
-    mask = torch.zeros((len(idx), width), dtype=torch.long)
-    for row, i in enumerate(idx):
-        n = len(ids[i])
-        input_ids[row, :n] = torch.tensor(ids[i])
-        token_type[row, :n] = torch.tensor(types[i])
-        mask[row, :n] = 1
-    batch = {"input_ids": input_ids, "attention_mask": mask}
-    if with_types:
-        batch["token_type_ids"] = token_type
-    return {k: v.to(device, non_blocking=True) for k, v in batch.items()}
-
-
 def load_model(path: Path, device: str):
     import torch
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
@@ -249,6 +220,8 @@ def predict_proba(model, tokenizer, examples: list[NLIExample], device: str, max
     """Softmax probabilities (n, 3) in LABEL_NAMES order, batches sorted by length."""
     import torch
 
+    from factcheck.training.train import collate, encode
+
     ids, types = encode(tokenizer, examples, max_length)
     order = sorted(range(len(examples)), key=lambda i: len(ids[i]))
     probs = np.zeros((len(examples), len(LABEL_NAMES)), dtype=np.float32)
@@ -257,8 +230,8 @@ def predict_proba(model, tokenizer, examples: list[NLIExample], device: str, max
     with torch.inference_mode():
         for start in range(0, len(order), batch_size):
             idx = order[start:start + batch_size]
-            batch = collate(ids, types, idx, tokenizer.pad_token_id, _uses_token_types(tokenizer), device)
-            probs[idx] = torch.softmax(model(**batch).logits.float(), -1).cpu().numpy()
+            logits = model(**collate(tokenizer, ids, types, idx, device)).logits
+            probs[idx] = torch.softmax(logits.float(), -1).cpu().numpy()
     model.train(was_training)
     return probs
 
@@ -305,7 +278,13 @@ def fit(args: argparse.Namespace) -> dict:
     import torch
 
     from factcheck.device import resolve_device
-    from factcheck.training.train import export, length_bucketed_batches
+    from factcheck.training.train import (
+        adamw,
+        collate,
+        encode,
+        export,
+        length_bucketed_batches,
+    )
 
     random.seed(args.seed)
     np.random.seed(args.seed)
@@ -326,16 +305,11 @@ def fit(args: argparse.Namespace) -> dict:
             raise InputError(f"{args.teacher_probs}: {len(teacher)} rows of teacher probabilities for "
                              f"{len(train_set)} training rows")
     model, tokenizer = load_model(Path(args.init), device)
-    with_types = _uses_token_types(tokenizer)
     ids, types = encode(tokenizer, train_set, args.max_length)
     allowed = torch.tensor([label_mask(e.label) for e in train_set], dtype=torch.bool)
     steps_per_epoch = math.ceil(len(train_set) / args.batch_size)
     total_steps = max(1, int(steps_per_epoch * args.epochs))
-    no_decay = ("bias", "LayerNorm.weight")
-    optimizer = torch.optim.AdamW([
-        {"params": [p for n, p in model.named_parameters() if not n.endswith(no_decay)], "weight_decay": 0.01},
-        {"params": [p for n, p in model.named_parameters() if n.endswith(no_decay)], "weight_decay": 0.0},
-    ], lr=args.lr)
+    optimizer = adamw(model, args.lr)
     step, previous = 0, 0.0
     ckpt = out / "checkpoint.pt"
     if ckpt.exists():
@@ -363,9 +337,8 @@ def fit(args: argparse.Namespace) -> dict:
             for group in optimizer.param_groups:
                 group["lr"] = args.lr * lr_factor(progress)
             idx = batches[b]
-            batch = collate(ids, types, idx, tokenizer.pad_token_id, with_types, device)
             with autocast:
-                logits = model(**batch).logits
+                logits = model(**collate(tokenizer, ids, types, idx, device)).logits
             loss = distillation_loss(logits, allowed[idx].to(device),
                                      teacher[idx].to(device) if teacher is not None else None,
                                      args.alpha, args.temperature)

@@ -51,17 +51,20 @@ def length_bucketed_batches(lengths: list[int], batch_size: int, rng: random.Ran
     return batches
 
 
-def _encode(tokenizer, examples: list[NLIExample], max_length: int):
+def encode(tokenizer, examples: list[NLIExample], max_length: int) -> tuple[list[list[int]], list[list[int]]]:
+    """Token ids and token types of (premise, hypothesis) pairs, the premise truncated first."""
     enc = tokenizer([e.premise for e in examples], [e.hypothesis for e in examples],
-                    truncation="only_first", max_length=max_length)
+                    truncation="only_first", max_length=max_length, return_token_type_ids=True)
     return enc["input_ids"], enc["token_type_ids"]
 
 
-def _collate(ids, types, idx, pad_id: int):
+def collate(tokenizer, ids, types, idx, device: str) -> dict:
+    """One padded batch as model keyword arguments; token types only for encoders that read them (BERT yes,
+    MPNet no)."""
     import torch
 
     width = max(len(ids[i]) for i in idx)
-    input_ids = torch.full((len(idx), width), pad_id, dtype=torch.long)
+    input_ids = torch.full((len(idx), width), tokenizer.pad_token_id, dtype=torch.long)
     token_type = torch.zeros((len(idx), width), dtype=torch.long)
     mask = torch.zeros((len(idx), width), dtype=torch.long)
     for row, i in enumerate(idx):
@@ -69,7 +72,21 @@ def _collate(ids, types, idx, pad_id: int):
         input_ids[row, :n] = torch.tensor(ids[i])
         token_type[row, :n] = torch.tensor(types[i])
         mask[row, :n] = 1
-    return input_ids, token_type, mask
+    batch = {"input_ids": input_ids, "attention_mask": mask}
+    if "token_type_ids" in tokenizer.model_input_names:
+        batch["token_type_ids"] = token_type
+    return {k: v.to(device) for k, v in batch.items()}
+
+
+def adamw(model, lr: float):
+    """AdamW with weight decay 0.01, none on biases and LayerNorm weights."""
+    import torch
+
+    no_decay = ("bias", "LayerNorm.weight")
+    return torch.optim.AdamW([
+        {"params": [p for n, p in model.named_parameters() if not n.endswith(no_decay)], "weight_decay": 0.01},
+        {"params": [p for n, p in model.named_parameters() if n.endswith(no_decay)], "weight_decay": 0.0},
+    ], lr=lr)
 
 
 def evaluate(model, tokenizer, examples: list[NLIExample], device: str, max_length: int,
@@ -77,15 +94,14 @@ def evaluate(model, tokenizer, examples: list[NLIExample], device: str, max_leng
     """Accuracy overall and per source on ``examples``."""
     import torch
 
-    ids, types = _encode(tokenizer, examples, max_length)
+    ids, types = encode(tokenizer, examples, max_length)
     order = sorted(range(len(examples)), key=lambda i: len(ids[i]))
     preds = np.zeros(len(examples), dtype=int)
     model.eval()
     with torch.inference_mode():
         for start in range(0, len(order), batch_size):
             idx = order[start:start + batch_size]
-            input_ids, token_type, mask = (t.to(device) for t in _collate(ids, types, idx, tokenizer.pad_token_id))
-            logits = model(input_ids=input_ids, token_type_ids=token_type, attention_mask=mask).logits
+            logits = model(**collate(tokenizer, ids, types, idx, device)).logits
             preds[idx] = logits.argmax(-1).cpu().numpy()
     model.train()
     return set_accuracy(preds, [e.label for e in examples], [e.source for e in examples])
@@ -225,7 +241,7 @@ def train(args: argparse.Namespace) -> dict:
     model = AutoModelForSequenceClassification.from_pretrained(
         base, num_labels=3, id2label=dict(enumerate(LABEL_NAMES)),
         label2id={n: i for i, n in enumerate(LABEL_NAMES)}, use_safetensors=True, dtype=torch.float32).to(device)
-    ids, types = _encode(tokenizer, train_set, args.max_length)
+    ids, types = encode(tokenizer, train_set, args.max_length)
     allowed = torch.tensor([label_mask(e.label) for e in train_set], dtype=torch.bool)
     n_truncated = sum(len(x) >= args.max_length for x in ids)
     log.info("tokenised; %d pairs reach max_length=%d (premise truncated for training)", n_truncated, args.max_length)
@@ -236,12 +252,7 @@ def train(args: argparse.Namespace) -> dict:
         # Ends the run early on a shorter linear decay; the batches seen are a prefix of the shuffled epoch, so
         # a random share of the mix in its proportions. May be given when resuming a run that is too slow.
         total_steps = min(total_steps, args.max_steps)
-    no_decay = ("bias", "LayerNorm.weight")
-    params = [
-        {"params": [p for n, p in model.named_parameters() if not n.endswith(no_decay)], "weight_decay": 0.01},
-        {"params": [p for n, p in model.named_parameters() if n.endswith(no_decay)], "weight_decay": 0.0},
-    ]
-    optimizer = torch.optim.AdamW(params, lr=args.lr)
+    optimizer = adamw(model, args.lr)
     scheduler = get_linear_schedule_with_warmup(optimizer, int(0.06 * total_steps), total_steps)
     step = 0
     previous = 0.0  # seconds spent in earlier (killed and resumed) runs count towards the training time
@@ -271,9 +282,8 @@ def train(args: argparse.Namespace) -> dict:
             if step >= total_steps:
                 break
             idx = batches[b]
-            input_ids, token_type, mask = (t.to(device) for t in _collate(ids, types, idx, tokenizer.pad_token_id))
             with autocast:
-                logits = model(input_ids=input_ids, token_type_ids=token_type, attention_mask=mask).logits
+                logits = model(**collate(tokenizer, ids, types, idx, device)).logits
             loss = set_valued_nll(logits, allowed[idx].to(device))
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
