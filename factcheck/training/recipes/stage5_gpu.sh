@@ -52,6 +52,8 @@ if [ -f "$W/teacher/metrics.json" ] && $D label --pool "$POOL" --model "$W/teach
   KD="$W/kd5 $W/kd8"
 fi
 wait $HARD
+# The teacher's probabilities (1.2 MB) travel back with the results, so distillation can go on elsewhere.
+[ -f "$W/teacher_probs.npy" ] && cp "$W/teacher_probs.npy" "$R/"
 for run in teacher hard hard128 kd5 kd8; do
   [ -f "$W/$run/metrics.json" ] && cp "$W/$run/metrics.json" "$R/$run.metrics.json"
 done
