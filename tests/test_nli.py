@@ -329,8 +329,11 @@ def test_onnx_int8_is_close_and_auto_detected(onnx_dir, reordered) -> None:
     probs = nli.predict(PAIRS)
     np.testing.assert_allclose(probs.sum(axis=1), 1, atol=1e-5)
     # A random model with wide weights is far more sensitive to int8 than a trained one (the
-    # benchmark measures the real model's agreement); this only catches a broken quantization.
-    assert np.abs(probs - reordered.predict(PAIRS)).max() < 0.25
+    # benchmark measures the real model's agreement: 0.996 labels agree); this only catches a broken
+    # quantization, which gives near-uniform or unrelated outputs (mean |diff| ~0.25 or more). The mean,
+    # not the max, is checked: onnxruntime 1.32 moved one probability of this random model by 0.33.
+    diff = np.abs(probs - reordered.predict(PAIRS))
+    assert diff.mean() < 0.15 and diff.max() < 0.4
     assert nli.info.revision != OnnxNLI.load(onnx_dir, file="model.onnx").info.revision
 
 
