@@ -11,12 +11,14 @@ mkdir -p "$R"
 # Model card figures: validation split per source, synthetic news test split, ANLI, seed pair;
 # also (re)fits the verdict thresholds on the validation split (dev) and saves them with the model.
 NEWS="$DATA/news/fnc1_train_bodies.csv"
-$FC train synth --news "$NEWS" --out runs/synth.jsonl > /dev/null
-$FC train synth --news "$NEWS" --kind compound --out runs/synth_compound.jsonl > /dev/null
-$FC train synth --news "$NEWS" --kind modal --out runs/synth_modal.jsonl > /dev/null
-$FC train synth --news "$NEWS" --kind syntax --out runs/synth_syntax.jsonl > /dev/null
-$FC train synth --news "$NEWS" --kind negation-forms --out runs/synth_negforms.jsonl > /dev/null
-$FC train mine --news "$NEWS" --out runs/mined.jsonl --raw runs/mined_raw.jsonl > /dev/null
+# The generators are deterministic (sha256 of each file in the model's training.json); an existing file is reused.
+gen() { local out=$1; shift; [ -s "$out" ] || "$@" --out "$out" > /dev/null; }
+gen runs/synth.jsonl $FC train synth --news "$NEWS"
+gen runs/synth_compound.jsonl $FC train synth --news "$NEWS" --kind compound
+gen runs/synth_modal.jsonl $FC train synth --news "$NEWS" --kind modal
+gen runs/synth_syntax.jsonl $FC train synth --news "$NEWS" --kind syntax
+gen runs/synth_negforms.jsonl $FC train synth --news "$NEWS" --kind negation-forms
+gen runs/mined.jsonl $FC train mine --news "$NEWS" --raw runs/mined_raw.jsonl
 .venv/bin/python eval/nli_model_card.py --model models/factcheck-nli-minilm --data-dir "$DATA" \
     --sources esnli cad breaking_nli taxinli mnli vitaminc_real vitaminc_synthetic fever conjnli med wikisplit \
     --synthetic runs/synth.jsonl --extra runs/synth_compound.jsonl --mined runs/mined.jsonl --modal runs/synth_modal.jsonl \
