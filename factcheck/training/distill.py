@@ -89,21 +89,16 @@ def read_pool(path: Path) -> tuple[dict, list[NLIExample], list[NLIExample]]:
 
 
 def build_pool(args: argparse.Namespace) -> dict:
-    from factcheck.training.data import read_synthetic, split_train_validation
+    from factcheck.training.data import read_synthetic
     from factcheck.training.sources import load_streams
-    from factcheck.training.train import data_provenance, mix_streams, parse_weights
+    from factcheck.training.train import data_provenance, mix_streams, parse_weights, split_streams
 
     data_dir = Path(args.data_dir)
     jsonl = [Path(p) for p in args.extra or ()]
     streams = load_streams(data_dir, args.sources, [])
     for path in jsonl:
         streams[path.stem] = list(read_synthetic(path, "train"))
-    train_streams: dict[str, list[NLIExample]] = {}
-    validation: list[NLIExample] = []
-    for name, examples in streams.items():
-        tr, va = split_train_validation(examples, args.val_fraction)
-        train_streams[name] = tr
-        validation.extend(va)
+    train_streams, validation = split_streams(streams, args.val_fraction)
     weights = parse_weights(args.weights)
     mixed = mix_streams(train_streams, weights, args.seed)
     stream_of = {id(e): name for name, v in train_streams.items() for e in v}

@@ -122,6 +122,17 @@ def set_accuracy(preds: np.ndarray, labels: list[str], sources: list[str]) -> di
     }
 
 
+def split_streams(streams: dict[str, list[NLIExample]], fraction: float
+                  ) -> tuple[dict[str, list[NLIExample]], list[NLIExample]]:
+    """Each stream's training part, and the validation pairs of all streams (grouped split)."""
+    train_streams: dict[str, list[NLIExample]] = {}
+    validation: list[NLIExample] = []
+    for name, examples in streams.items():
+        train_streams[name], va = split_train_validation(examples, fraction)
+        validation.extend(va)
+    return train_streams, validation
+
+
 def parse_weights(spec: str) -> dict[str, int]:
     """``name=count,name=count`` or a JSON file {name: count}: training examples drawn per stream per epoch."""
     path = Path(spec)
@@ -218,12 +229,7 @@ def train(args: argparse.Namespace) -> dict:
     for extra in args.extra or ():
         streams[Path(extra).stem] = list(read_synthetic(Path(extra), "train"))
     provenance = data_provenance(data_dir, args.sources, jsonl + [Path(p) for p in args.extra or ()])
-    train_streams: dict[str, list[NLIExample]] = {}
-    val_set: list[NLIExample] = []
-    for name, examples in streams.items():
-        tr, va = split_train_validation(examples, args.val_fraction)
-        train_streams[name] = tr
-        val_set.extend(va)
+    train_streams, val_set = split_streams(streams, args.val_fraction)
     if args.weights:
         train_set = mix_streams(train_streams, parse_weights(args.weights), args.seed)
     else:
