@@ -272,21 +272,9 @@ def lr_factor(progress: float, warmup: float = 0.06) -> float:
 def fit(args: argparse.Namespace) -> dict:
     import torch
 
-    from factcheck.device import resolve_device
-    from factcheck.training.train import (
-        adamw,
-        collate,
-        encode,
-        export,
-        length_bucketed_batches,
-    )
+    from factcheck.training.train import adamw, collate, encode, export, length_bucketed_batches, seeded_device
 
-    random.seed(args.seed)
-    np.random.seed(args.seed)
-    torch.manual_seed(args.seed)
-    device = resolve_device(args.device)
-    if device == "cpu" and args.threads:
-        torch.set_num_threads(args.threads)
+    device = seeded_device(args.seed, args.device, args.threads)
     torch.set_float32_matmul_precision("high")  # TF32 on GPUs that have it; no effect on CPU
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

@@ -133,6 +133,21 @@ def split_streams(streams: dict[str, list[NLIExample]], fraction: float
     return train_streams, validation
 
 
+def seeded_device(seed: int, device: str | None, threads: int) -> str:
+    """Seed python, numpy and torch; resolve the device; on a CPU, use ``threads`` threads (0: torch's choice)."""
+    import torch
+
+    from factcheck.device import resolve_device
+
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    resolved = resolve_device(device)
+    if resolved == "cpu" and threads:
+        torch.set_num_threads(threads)
+    return resolved
+
+
 def parse_weights(spec: str) -> dict[str, int]:
     """``name=count,name=count`` or a JSON file {name: count}: training examples drawn per stream per epoch."""
     path = Path(spec)
@@ -208,14 +223,7 @@ def train(args: argparse.Namespace) -> dict:
     import torch
     from transformers import AutoModelForSequenceClassification, AutoTokenizer, get_linear_schedule_with_warmup
 
-    from factcheck.device import resolve_device
-
-    random.seed(args.seed)
-    np.random.seed(args.seed)
-    torch.manual_seed(args.seed)
-    device = resolve_device(args.device)
-    if device == "cpu" and args.threads:
-        torch.set_num_threads(args.threads)
+    device = seeded_device(args.seed, args.device, args.threads)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
 
