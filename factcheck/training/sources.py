@@ -62,14 +62,21 @@ def _pair(premise: str, hypothesis: str, label: str, source: str, group: str) ->
     return NLIExample(premise, hypothesis, label, source, group)
 
 
+def _premise_grouped(path: Path, delimiter: str, columns: tuple[str, str, str], label_map: dict[str, str],
+                     source: str, encoding: str = "utf-8") -> Iterator[NLIExample]:
+    """Pairs of a CSV/TSV with premise, hypothesis and label columns (names in ``columns``); grouped by premise."""
+    premise_col, hypothesis_col, label_col = columns
+    for line_no, row in _rows(path, delimiter, encoding):
+        where = f"{path.name}:{line_no}"
+        p, h = _column(row, premise_col, where), _column(row, hypothesis_col, where)
+        if (ex := _pair(p, h, _map(label_map, _column(row, label_col, where), where), source, p.lower())):
+            yield ex
+
+
 def read_mnli_dev(folder: Path) -> Iterator[NLIExample]:
     """MultiNLI dev (matched + mismatched): CSV premise, hypothesis, label; grouped by premise."""
-    path = folder / "mnli_dev_folds1-4.csv.gz"
-    for line_no, row in _rows(path, ","):
-        where = f"{path.name}:{line_no}"
-        p, h = _column(row, "premise", where), _column(row, "hypothesis", where)
-        if (ex := _pair(p, h, _map(MNLI_LABELS, _column(row, "label", where), where), "mnli", p.lower())):
-            yield ex
+    yield from _premise_grouped(folder / "mnli_dev_folds1-4.csv.gz", ",", ("premise", "hypothesis", "label"),
+                                MNLI_LABELS, "mnli")
 
 
 def _read_vitaminc(path: Path, source: str) -> Iterator[NLIExample]:
@@ -149,22 +156,13 @@ def connect_groups(examples: list[NLIExample]) -> list[NLIExample]:
 def read_conjnli(folder: Path) -> Iterator[NLIExample]:
     """ConjNLI adversarial train + dev (TSV with a UTF-8 byte-order mark); grouped by premise."""
     for name in ("adversarial_train_15k.tsv.gz", "conj_dev.tsv.gz"):
-        path = folder / name
-        for line_no, row in _rows(path, "\t", encoding="utf-8-sig"):
-            where = f"{name}:{line_no}"
-            p, h = _column(row, "Premise", where), _column(row, "Hypothesis", where)
-            if (ex := _pair(p, h, _map(CONJNLI_LABELS, _column(row, "Label", where), where), "conjnli", p.lower())):
-                yield ex
+        yield from _premise_grouped(folder / name, "\t", ("Premise", "Hypothesis", "Label"), CONJNLI_LABELS,
+                                    "conjnli", encoding="utf-8-sig")
 
 
 def read_med(folder: Path) -> Iterator[NLIExample]:
     """MED monotonicity pairs: sentence1, sentence2, gold_label (entailment / neutral); grouped by premise."""
-    path = folder / "MED.tsv.gz"
-    for line_no, row in _rows(path, "\t"):
-        where = f"{path.name}:{line_no}"
-        p, h = _column(row, "sentence1", where), _column(row, "sentence2", where)
-        if (ex := _pair(p, h, _map(MED_LABELS, _column(row, "gold_label", where), where), "med", p.lower())):
-            yield ex
+    yield from _premise_grouped(folder / "MED.tsv.gz", "\t", ("sentence1", "sentence2", "gold_label"), MED_LABELS, "med")
 
 
 _WORD = re.compile(r"[a-z0-9]+")
