@@ -260,24 +260,27 @@ def align_copies(
     copies: dict[int, list[int]] = {}
     for i, k in enumerate(rep.tolist()):
         copies.setdefault(k, []).append(i)
+    # Plain ints: the loops below compare one element at a time, where numpy scalars are slow.
+    gid_list = gid.tolist()
+    par_list = par.tolist() if par is not None else None
 
     def allowed(a: int, b: int) -> bool:
         if a == b:
             return False
-        if gid[a] != gid[b]:
+        if gid_list[a] != gid_list[b]:
             return True
-        return within and (par is None or par[a] != par[b])
+        return within and (par_list is None or par_list[a] != par_list[b])
 
     by_pair: dict[tuple[int, int], list[tuple[int, int, int]]] = {}
     for row, col, art in zip(r.tolist(), c.tolist(), g.tolist()):
         by_pair.setdefault((min(row, col), max(row, col)), []).append((row, col, art))
     found: set[tuple[int, int]] = set()
     for (u, v), picks in by_pair.items():
-        size = sum(sum(gid[a] != art for a in copies[row]) * sum(gid[b] == art for b in copies[col])
+        size = sum(sum(gid_list[a] != art for a in copies[row]) * sum(gid_list[b] == art for b in copies[col])
                    for row, col, art in picks)
         if size <= FULL_EXPANSION:
-            pairs = [(a, b) for row, col, art in picks for a in copies[row] if gid[a] != art or within
-                     for b in copies[col] if gid[b] == art and allowed(a, b)]
+            pairs = [(a, b) for row, col, art in picks for a in copies[row] if gid_list[a] != art or within
+                     for b in copies[col] if gid_list[b] == art and allowed(a, b)]
         else:
             cu, cv = copies[u], copies[v]
             pairs = [(a, next((b for b in cv if allowed(a, b)), -1)) for a in cu]
@@ -288,7 +291,7 @@ def align_copies(
     lo, hi = np.array(sorted(found)).T
     sim = _pair_similarities(x, lo, hi, block_size)
     order = np.lexsort((hi, lo, -sim))
-    return [Candidate(int(lo[k]), int(hi[k]), float(sim[k])) for k in order]
+    return [Candidate(i, j, v) for i, j, v in zip(lo[order].tolist(), hi[order].tolist(), sim[order].tolist())]
 
 
 def count_possible_pairs(groups: Sequence[str], within: bool = False, parents: Sequence[int] | None = None) -> int:

@@ -1,11 +1,14 @@
 """Deterministic contradiction cues NLI models are known to miss: numbers, dates, negation, modality.
 
-Cues only add evidence (``reasons``) to a finding; they never decide a verdict on their own.
+Cues only add evidence (``reasons``) to a finding; they never decide a verdict on their own. What a
+cue reads from a text (``cue_features``) is computed once per text, not once per pair.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from functools import lru_cache
 
 _NUMBER = re.compile(r"(?<![\w.])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\w])|(?<![\w.,])\d+(?:\.\d+)?(?![\w,]\d)")
 _HEDGE = re.compile(r"\b(about|around|roughly|approximately|nearly|almost|some|more than|over|"
@@ -23,6 +26,17 @@ _MODAL_POS = re.compile(r"\b((?<!non-)(?<!non)(?<!un)\w+able|can be|could be|may
                         re.IGNORECASE)
 
 
+@dataclass(frozen=True)
+class CueFeatures:
+    """What the cues read from one text, computed once per text however many pairs it is in."""
+
+    numbers: tuple[tuple[float, bool], ...]  # (value, hedged), years included
+    dates: frozenset[str]
+    negations: int
+    modal_negative: str | None  # the first match, e.g. "non-negotiable"
+    modal_positive: str | None
+
+
 def _numbers(text: str) -> dict[float, bool]:
     """Numbers in ``text`` (years included) -> whether each is hedged ("about 100,000")."""
     out: dict[float, bool] = {}
@@ -33,9 +47,16 @@ def _numbers(text: str) -> dict[float, bool]:
     return out
 
 
+@lru_cache(maxsize=1 << 16)
+def cue_features(text: str) -> CueFeatures:
+    neg, pos = _MODAL_NEG.search(text), _MODAL_POS.search(text)
+    return CueFeatures(tuple(_numbers(text).items()), frozenset(m.lower() for m in _DATE_WORD.findall(text)),
+                       len(_NEGATION.findall(text)), neg.group(0) if neg else None, pos.group(0) if pos else None)
+
+
 def number_cue(a: str, b: str) -> str | None:
     """Both sentences give numbers and none of one side's appears on the other (hedges tolerated)."""
-    na, nb = _numbers(a), _numbers(b)
+    na, nb = dict(cue_features(a).numbers), dict(cue_features(b).numbers)
     if not na or not nb or set(na) & set(nb):
         return None
     # A hedged figure within 15% of a figure on the other side is compatible, not a contradiction.
@@ -49,27 +70,25 @@ def number_cue(a: str, b: str) -> str | None:
 
 
 def date_cue(a: str, b: str) -> str | None:
-    da = {m.lower() for m in _DATE_WORD.findall(a)}
-    db = {m.lower() for m in _DATE_WORD.findall(b)}
+    da, db = cue_features(a).dates, cue_features(b).dates
     if da and db and not da & db:
         return f"dates differ: {', '.join(sorted(da))} vs {', '.join(sorted(db))}"
     return None
 
 
 def negation_cue(a: str, b: str) -> str | None:
-    ca, cb = len(_NEGATION.findall(a)), len(_NEGATION.findall(b))
+    ca, cb = cue_features(a).negations, cue_features(b).negations
     if (ca % 2) != (cb % 2):
         return f"negation differs: {ca} negation(s) vs {cb}"
     return None
 
 
 def modality_cue(a: str, b: str) -> str | None:
-    neg_a, neg_b = _MODAL_NEG.search(a), _MODAL_NEG.search(b)
-    pos_a, pos_b = _MODAL_POS.search(a), _MODAL_POS.search(b)
-    if neg_a and not neg_b and pos_b:
-        return f"modality differs: '{neg_a.group(0)}' vs '{pos_b.group(0)}'"
-    if neg_b and not neg_a and pos_a:
-        return f"modality differs: '{pos_a.group(0)}' vs '{neg_b.group(0)}'"
+    fa, fb = cue_features(a), cue_features(b)
+    if fa.modal_negative and not fb.modal_negative and fb.modal_positive:
+        return f"modality differs: '{fa.modal_negative}' vs '{fb.modal_positive}'"
+    if fb.modal_negative and not fa.modal_negative and fa.modal_positive:
+        return f"modality differs: '{fa.modal_positive}' vs '{fb.modal_negative}'"
     return None
 
 

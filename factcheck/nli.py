@@ -25,6 +25,7 @@ from factcheck.device import autocast_dtype, resolve_device
 from factcheck.errors import InputError, ModelError
 from factcheck.labels import LABELS
 from factcheck.models import ModelInfo, models_dir, portable_path
+from factcheck.tokens import PairTemplate, infer_template, pack, pad_rows
 
 __all__ = [
     "LABELS",
@@ -241,6 +242,9 @@ class _TokenizedNLI(NLIModel):
     def token_lengths(self, pairs: Sequence[Pair]) -> np.ndarray:
         if not pairs:
             return np.zeros(0, dtype=np.int64)
+        joined = self._joined(list(pairs), {})
+        if joined is not None:
+            return np.array([len(ids) for ids in joined[0]], dtype=np.int64)
         enc = self.tokenizer([p for p, _ in pairs], [h for _, h in pairs], truncation=False, verbose=False)
         return np.array([len(ids) for ids in enc["input_ids"]], dtype=np.int64)
 
@@ -274,12 +278,13 @@ class _TokenizedNLI(NLIModel):
             order = np.argsort([-(len(p) + len(h)) for p, h in pairs], kind="stable")
             pieces = [[pairs[i] for i in order[k:k + chunk]] for k in range(0, len(pairs), chunk)]
             parts = []
+            cache: dict[str, list[int]] = {}  # text -> ids, shared by the chunks (one thread uses it)
             with ThreadPoolExecutor(max_workers=1) as pool:
-                ahead = pool.submit(self._tokenize, pieces[0])
+                ahead = pool.submit(self._tokenize, pieces[0], cache)
                 for k in range(len(pieces)):
                     tokens = ahead.result()
                     if k + 1 < len(pieces):
-                        ahead = pool.submit(self._tokenize, pieces[k + 1])
+                        ahead = pool.submit(self._tokenize, pieces[k + 1], cache)
                     parts.append(self._score_tokenized(tokens, batch_size, progress))
             probs, flags = np.empty((len(pairs), len(LABELS)), dtype=np.float32), np.empty(len(pairs), dtype=bool)
             probs[order] = np.concatenate([pr for pr, _ in parts])
@@ -291,11 +296,20 @@ class _TokenizedNLI(NLIModel):
             )
         return probs, flags
 
-    def _tokenize(self, pairs: list[Pair]) -> tuple[list, list | None, np.ndarray, np.ndarray]:
-        """Token ids (and type ids) of each pair, overlong ones truncated premise-first; lengths; overlong flags."""
-        enc = self.tokenizer([p for p, _ in pairs], [h for _, h in pairs], truncation=False, verbose=False)
-        ids = list(enc["input_ids"])
-        types = list(enc["token_type_ids"]) if "token_type_ids" in enc else None
+    def _tokenize(self, pairs: list[Pair], cache: dict[str, list[int]] | None = None
+                  ) -> tuple[list, list | None, np.ndarray, np.ndarray]:
+        """Token ids (and type ids) of each pair, overlong ones truncated premise-first; lengths; overlong flags.
+
+        Each distinct text is tokenized once (``cache`` keeps them across chunks of one call) and the
+        pairs are joined by the tokenizer's pair template, when it has one that the first pairs confirm.
+        """
+        joined = self._joined(pairs, cache if cache is not None else {})
+        if joined is None:
+            enc = self.tokenizer([p for p, _ in pairs], [h for _, h in pairs], truncation=False, verbose=False)
+            ids = list(enc["input_ids"])
+            types = list(enc["token_type_ids"]) if "token_type_ids" in enc else None
+        else:
+            ids, types = joined
         lengths = np.array([len(x) for x in ids], dtype=np.int64)
         flags = lengths > self.max_length
         if flags.any():
@@ -310,24 +324,61 @@ class _TokenizedNLI(NLIModel):
                 lengths[i] = len(ids[i])
         return ids, types, lengths, flags
 
+    _CHECKED_PAIRS = 4  # pairs encoded both ways on every call: the template must reproduce them
+
+    def _pair_template(self) -> tuple[PairTemplate, bool] | None:
+        """The tokenizer's pair template and whether it gives type ids, probed once; None if it has none."""
+        if not hasattr(self, "_template_probe"):
+            probe = ("The first probe sentence, with 12 words.", "A second one: shorter.")
+            self._template_probe = None
+            try:
+                enc = self.tokenizer([probe[0]], [probe[1]], truncation=False, verbose=False)
+                single = self._text_token_ids(list(probe))
+                types = enc["token_type_ids"][0] if "token_type_ids" in enc else None
+                template = infer_template(list(enc["input_ids"][0]), types, single[0], single[1])
+                self._template_probe = (template, types is not None) if template else None
+            except Exception:  # noqa: BLE001 - a tokenizer without single-text calls: pairs are encoded whole
+                log.debug("no pair template for %s; tokenizing whole pairs", self.info.name, exc_info=True)
+        return self._template_probe
+
+    def _text_token_ids(self, texts: list[str]) -> list[list[int]]:
+        return [list(x) for x in self.tokenizer(texts, add_special_tokens=False, truncation=False, verbose=False)["input_ids"]]
+
+    def _joined(self, pairs: list[Pair], cache: dict[str, list[int]]) -> tuple[list, list | None] | None:
+        """Pair ids (and types) joined from per-text ids, or None when the template is absent or disagrees."""
+        probed = self._pair_template()
+        if probed is None:
+            return None
+        template, with_types = probed
+        new = [t for t in dict.fromkeys(t for pair in pairs for t in pair) if t not in cache]
+        if new:
+            cache.update(zip(new, self._text_token_ids(new)))
+        ids = [template.join(cache[p], cache[h]) for p, h in pairs]
+        types = [template.join_types(len(cache[p]), len(cache[h])) for p, h in pairs] if with_types else None
+        head = pairs[: self._CHECKED_PAIRS]
+        enc = self.tokenizer([p for p, _ in head], [h for _, h in head], truncation=False, verbose=False)
+        same = [list(x) for x in enc["input_ids"]] == ids[: len(head)]
+        if with_types:
+            same = same and "token_type_ids" in enc and [list(x) for x in enc["token_type_ids"]] == types[: len(head)]
+        if not same:
+            log.warning("%s: pairs joined from per-text tokens differ from whole-pair tokens; tokenizing whole pairs",
+                        self.info.name)
+            self._template_probe = None
+            return None
+        return ids, types
+
     def _score_tokenized(self, tokens, batch_size: int, progress) -> tuple[np.ndarray, np.ndarray]:
         ids, types, lengths, flags = tokens
         pad_id = getattr(self.tokenizer, "pad_token_id", None) or 0
         left = getattr(self.tokenizer, "padding_side", "right") == "left"
+        flat_ids, offsets = pack(ids)
+        flat_types = pack(types)[0] if types is not None else None
 
         def batch(idx: list[int]) -> np.ndarray:
-            width = int(lengths[idx].max())
-            arrays = {"input_ids": np.full((len(idx), width), pad_id, dtype=np.int64),
-                      "attention_mask": np.zeros((len(idx), width), dtype=np.int64)}
-            if types is not None:
-                arrays["token_type_ids"] = np.zeros((len(idx), width), dtype=np.int64)
-            for row, i in enumerate(idx):
-                n = int(lengths[i])
-                cols = slice(width - n, width) if left else slice(0, n)
-                arrays["input_ids"][row, cols] = ids[i]
-                arrays["attention_mask"][row, cols] = 1
-                if types is not None:
-                    arrays["token_type_ids"][row, cols] = types[i]
+            arrays = {}
+            arrays["input_ids"], arrays["attention_mask"] = pad_rows(flat_ids, offsets, lengths, idx, pad_id, left)
+            if flat_types is not None:
+                arrays["token_type_ids"] = pad_rows(flat_types, offsets, lengths, idx, 0, left)[0]
             return self._arrays_logits(arrays)
 
         logits = run_batched(list(range(len(ids))), batch, batch_size, key=lambda i: lengths[i], progress=progress,
@@ -481,9 +532,12 @@ class _PairTokenizer:
         tokenizer.enable_padding(pad_id=pad_id, pad_token=tokenizer.id_to_token(pad_id) or "[PAD]")
         return cls(tokenizer, declared if isinstance(declared, int) else None, pad_id)
 
-    def __call__(self, premises: list[str], hypotheses: list[str], truncation: bool | str = False,
+    def __call__(self, premises: list[str], hypotheses: list[str] | None = None, truncation: bool | str = False,
                  padding: bool = False, max_length: int | None = None, return_tensors: str | None = None,
-                 verbose: bool = True) -> dict:
+                 verbose: bool = True, add_special_tokens: bool = True) -> dict:
+        if hypotheses is None:  # single texts, untruncated (the pieces pairs are joined from)
+            encodings = self._plain.encode_batch(premises, add_special_tokens=add_special_tokens)
+            return {"input_ids": [e.ids for e in encodings], "token_type_ids": [e.type_ids for e in encodings]}
         pairs = list(zip(premises, hypotheses))
         if not truncation:
             encodings = self._plain.encode_batch(pairs)

@@ -7,6 +7,7 @@ import re
 import unicodedata
 from dataclasses import asdict, dataclass
 from enum import Enum
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -101,10 +102,12 @@ def same_wording(a: str, b: str) -> bool:
 
     Such claims say the same thing and cannot contradict each other, whatever a model scores.
     """
-    def norm(text: str) -> str:
-        return _NON_WORD.sub("", unicodedata.normalize("NFKC", text).casefold())
+    return _wording(a) == _wording(b)
 
-    return norm(a) == norm(b)
+
+@lru_cache(maxsize=1 << 16)
+def _wording(text: str) -> str:
+    return _NON_WORD.sub("", unicodedata.normalize("NFKC", text).casefold())
 
 
 def decide(contradiction: np.ndarray, agreement: np.ndarray, thresholds: Thresholds,

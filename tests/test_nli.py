@@ -22,6 +22,7 @@ from factcheck.nli import (
     softmax,
 )
 from factcheck.sentences import split_sentences
+from factcheck.tokens import PairTemplate
 
 REPO = Path(__file__).resolve().parents[1]
 E, N, C = (LABELS.index(x) for x in ("entailment", "neutral", "contradiction"))
@@ -368,3 +369,51 @@ def test_default_model_gets_easy_cases_right() -> None:
     ]
     labels = [LABELS[i] for i in nli.predict(pairs).argmax(axis=1)]
     assert labels == ["contradiction", "entailment", "contradiction", "contradiction"]
+
+
+# --- pairs joined from per-text tokens (each distinct text tokenized once) -----------------------
+
+MANY = [(p, h) for p, _ in PAIRS for _, h in PAIRS] + [("deal " * 80, "They met."), ("", "Talks ended."), ("A", "")]
+
+
+def _whole_pairs(model):
+    """``model._tokenize`` with the pair template switched off: every pair encoded whole."""
+    model._template_probe = None
+    return model._tokenize(list(MANY))
+
+
+@pytest.mark.parametrize("backend", ["transformers", "onnx"])
+def test_joined_tokens_equal_whole_pair_tokens(backend, reordered_dir, request) -> None:
+    model = load_nli(reordered_dir) if backend == "transformers" else OnnxNLI.load(request.getfixturevalue("onnx_dir"),
+                                                                                   file="model.onnx")
+    joined = model._tokenize(list(MANY))
+    assert model._template_probe is not None  # the fast path ran
+    whole = _whole_pairs(model)
+    assert [list(x) for x in joined[0]] == [list(x) for x in whole[0]]
+    assert [list(x) for x in joined[1]] == [list(x) for x in whole[1]]
+    assert joined[2].tolist() == whole[2].tolist() and joined[3].tolist() == whole[3].tolist()
+    assert joined[3].any()  # an overlong pair went through the truncating path too
+    del model._template_probe
+    fast = model.token_lengths(MANY)
+    model._template_probe = None
+    assert fast.tolist() == model.token_lengths(MANY).tolist()
+
+
+def test_template_that_disagrees_falls_back_to_whole_pairs(reordered_dir, caplog) -> None:
+    model = load_nli(reordered_dir)
+    expected = model.predict(MANY)
+    template, types = model._pair_template()
+    model._template_probe = (PairTemplate(template.prefix, template.mid, template.suffix + template.suffix,
+                                          template.prefix_types, template.mid_types, template.suffix_types * 2,
+                                          template.type_a, template.type_b), types)
+    with caplog.at_level(logging.WARNING, logger="factcheck"):
+        got = model.predict(MANY)
+    assert "tokenizing whole pairs" in caplog.text
+    np.testing.assert_allclose(got, expected, atol=1e-6)
+
+
+def test_prefetched_chunks_give_the_same_probabilities(reordered_dir) -> None:
+    model = load_nli(reordered_dir)
+    expected = model.predict(MANY, batch_size=4)
+    model.prefetch_chunk = 7  # several chunks sharing one text cache
+    np.testing.assert_allclose(model.predict(MANY, batch_size=4), expected, atol=1e-6)

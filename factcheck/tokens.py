@@ -1,0 +1,100 @@
+"""Token-id plumbing for pair models, pure and tested without models.
+
+A claim appears in many aligned pairs, so NLI tokenizes each distinct text once and joins the
+pairs from the pieces: a fast tokenizer encodes a pair as ``prefix + A + mid + B + suffix`` (e.g.
+``[CLS] A [SEP] B [SEP]``), with the two texts tokenized independently. ``infer_template`` reads
+that template off one encoded probe pair; the caller verifies it on real pairs before trusting it.
+Batches are then padded from one flat id array (``pack``, ``pad_rows``) instead of row by row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import chain
+from typing import Sequence
+
+import numpy as np
+
+__all__ = ["PairTemplate", "infer_template", "pack", "pad_rows"]
+
+
+@dataclass(frozen=True)
+class PairTemplate:
+    """Special tokens around and between a pair's two sequences, and the type id of every position."""
+
+    prefix: tuple[int, ...]
+    mid: tuple[int, ...]
+    suffix: tuple[int, ...]
+    prefix_types: tuple[int, ...] = ()
+    mid_types: tuple[int, ...] = ()
+    suffix_types: tuple[int, ...] = ()
+    type_a: int = 0
+    type_b: int = 1
+
+    @property
+    def special(self) -> int:
+        """Number of special tokens a pair adds."""
+        return len(self.prefix) + len(self.mid) + len(self.suffix)
+
+    def join(self, a: Sequence[int], b: Sequence[int]) -> list[int]:
+        return [*self.prefix, *a, *self.mid, *b, *self.suffix]
+
+    def join_types(self, len_a: int, len_b: int) -> list[int]:
+        return [*self.prefix_types, *([self.type_a] * len_a), *self.mid_types, *([self.type_b] * len_b),
+                *self.suffix_types]
+
+
+def _find(seq: Sequence[int], part: Sequence[int], start: int) -> int:
+    """First index >= ``start`` where ``part`` occurs in ``seq`` (-1 if nowhere)."""
+    n = len(part)
+    for i in range(start, len(seq) - n + 1):
+        if list(seq[i:i + n]) == list(part):
+            return i
+    return -1
+
+
+def infer_template(pair_ids: Sequence[int], pair_types: Sequence[int] | None, a_ids: Sequence[int],
+                   b_ids: Sequence[int]) -> PairTemplate | None:
+    """The template that turns ``a_ids`` and ``b_ids`` into ``pair_ids`` (and ``pair_types``), or None.
+
+    None when the pair is not the two sequences, unchanged and in order, with fixed tokens around
+    them, or when the type ids are not constant within each sequence.
+    """
+    if not a_ids or not b_ids:
+        return None
+    i = _find(pair_ids, a_ids, 0)
+    j = _find(pair_ids, b_ids, i + len(a_ids)) if i >= 0 else -1
+    if j < 0:
+        return None
+    ia, ib = i + len(a_ids), j + len(b_ids)
+    types = list(pair_types) if pair_types is not None else [0] * len(pair_ids)
+    if len(types) != len(pair_ids) or len(set(types[i:ia])) != 1 or len(set(types[j:ib])) != 1:
+        return None
+    template = PairTemplate(tuple(pair_ids[:i]), tuple(pair_ids[ia:j]), tuple(pair_ids[ib:]), tuple(types[:i]),
+                            tuple(types[ia:j]), tuple(types[ib:]), types[i], types[j])
+    if template.join(a_ids, b_ids) != list(pair_ids):
+        return None
+    return template
+
+
+def pack(rows: Sequence[Sequence[int]]) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of ids as one flat int64 array and each row's start offset."""
+    lengths = np.fromiter((len(r) for r in rows), dtype=np.int64, count=len(rows))
+    offsets = np.zeros(len(rows), dtype=np.int64)
+    np.cumsum(lengths[:-1], out=offsets[1:])
+    flat = np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=int(lengths.sum()))
+    return flat, offsets
+
+
+def pad_rows(flat: np.ndarray, offsets: np.ndarray, lengths: np.ndarray, idx: Sequence[int], pad: int,
+             left: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Rows ``idx`` of a packed array, padded to the longest of them: ``(values, attention_mask)``."""
+    idx = np.asarray(idx, dtype=np.int64)
+    n = lengths[idx][:, None]
+    width = int(n.max()) if len(idx) else 0
+    cols = np.arange(width, dtype=np.int64)[None, :]
+    first = (width - n) if left else np.zeros_like(n)
+    mask = (cols >= first) & (cols < first + n)
+    positions = np.where(mask, offsets[idx][:, None] + cols - first, 0)
+    values = np.where(mask, flat[positions] if flat.size else 0, pad)
+    return values.astype(np.int64), mask.astype(np.int64)
