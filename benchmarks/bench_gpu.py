@@ -5,7 +5,8 @@
 Builds clusters from FNC-1 training bodies (as bench_batch.py does, whole bodies by default), runs
 `factcheck.batch.run` on cuda with the automatic batch size (or --batch-size), and samples the GPU's
 utilisation and memory every 0.5 s with nvidia-smi (torch.cuda.utilization as a fallback). Also measures
-the NLI layer alone (`predict_with_flags`) at batch 256 and 1024 on the job's own pairs. Prints a table and
+the NLI layer alone (`predict_with_flags`) at batch 256 and 1024 on the job's own pairs. The job runs
+once per --workers value (default: no claim-extraction worker processes, then 4), in turn. Prints a table and
 writes OUT.json / OUT.md. Target from issue #10: >= 10,000 NLI pairs/s end to end on one H100-class card.
 """
 
@@ -68,6 +69,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--shard-size", type=int, default=128)
     parser.add_argument("--nli-model", default="default")
     parser.add_argument("--device", default="cuda", help="cpu only for a dry run of this script")
+    parser.add_argument("--workers", type=int, nargs="+", default=[0, 4],
+                        help="`factcheck batch --workers` values to run in turn")
     parser.add_argument("--out", type=Path, default=ROOT / "eval" / "results" / "bench_gpu")
     args = parser.parse_args(argv)
     import torch
@@ -81,20 +84,25 @@ def main(argv: list[str] | None = None) -> int:
 
     bodies = load_bodies(BODIES, args.sentences)
     clusters = make_clusters(bodies, rare_words(bodies), args.clusters, args.sizes)
+    runs = []
     with tempfile.TemporaryDirectory(prefix="fc-gpu-") as tmp:
         src = Path(tmp) / "clusters.jsonl"
         src.write_text("".join(json.dumps(c) + "\n" for c in clusters), encoding="utf-8")
-        shards: list = []
-        first: list[float] = []
-        sampler = GpuSampler()
-        sampler.start()
-        started = time.perf_counter()
-        summary = run(src, Path(tmp) / "out", models=ModelSpec(args.nli_model, "default", args.device), shard_size=args.shard_size,
-                      batch_size=args.batch_size, on_start=lambda total, skipped: first.append(time.perf_counter()),
-                      on_shard=shards.append)
-        total = time.perf_counter() - started
-        gpu = sampler.stop()
-        steady = total - (first[0] - started if first else 0.0)
+        for n, workers in enumerate(args.workers):
+            first: list[float] = []
+            sampler = GpuSampler()
+            sampler.start()
+            started = time.perf_counter()
+            summary = run(src, Path(tmp) / f"out{n}", models=ModelSpec(args.nli_model, "default", args.device),
+                          shard_size=args.shard_size, batch_size=args.batch_size, workers=workers,
+                          on_start=lambda total, skipped: first.append(time.perf_counter()))
+            total = time.perf_counter() - started
+            gpu = sampler.stop()
+            steady = total - (first[0] - started if first else 0.0)
+            runs.append({"workers": workers, "summary": summary.to_dict() | {"out": "(temporary)"},
+                         "end_to_end_seconds": round(total, 2), "after_model_load_seconds": round(steady, 2),
+                         "nli_pairs_per_s_end_to_end": round(summary.nli_pairs / total, 1),
+                         "nli_pairs_per_s_after_model_load": round(summary.nli_pairs / steady, 1), "gpu": gpu})
         # The NLI layer alone, on the pairs of the job's first shard.
         from factcheck.batch.inputs import read_clusters
         from factcheck.embed import load_embedder
@@ -115,20 +123,19 @@ def main(argv: list[str] | None = None) -> int:
             layer[bs] = round(len(pairs) / (time.perf_counter() - t), 1)
     result = {
         "command": "python benchmarks/bench_gpu.py " + " ".join(argv if argv is not None else sys.argv[1:]),
-        "machine": machine(), "nli_model": args.nli_model, "summary": summary.to_dict() | {"out": "(temporary)"},
-        "end_to_end_seconds": round(total, 2), "after_model_load_seconds": round(steady, 2),
-        "nli_pairs_per_s_end_to_end": round(summary.nli_pairs / total, 1),
-        "nli_pairs_per_s_after_model_load": round(summary.nli_pairs / steady, 1),
-        "gpu": gpu, "nli_layer_pairs_per_s": {"pairs": len(pairs), **{f"batch_{k}": v for k, v in layer.items()}},
+        "machine": machine(), "nli_model": args.nli_model, "runs": runs,
+        "nli_layer_pairs_per_s": {"pairs": len(pairs), **{f"batch_{k}": v for k, v in layer.items()}},
     }
+    first_run = runs[0]["summary"]
     md = [f"# `factcheck batch` on {result['machine']['gpu']}", "", f"Command: `{result['command']}`", "",
-          f"{summary.clusters} clusters, {summary.nli_pairs} distinct NLI pairs, {summary.seconds} s.", "",
-          "| measure | value |", "|---|---:|",
-          f"| NLI pairs/s end to end (incl. model load) | {result['nli_pairs_per_s_end_to_end']} |",
-          f"| NLI pairs/s after model load | {result['nli_pairs_per_s_after_model_load']} |",
-          f"| GPU utilisation, mean of {gpu['samples']} samples (%) | {gpu['mean_util_pct']} |",
-          f"| GPU memory, max (MiB) | {gpu['max_memory_mib']} |",
-          *[f"| NLI layer alone, batch {k} (pairs/s) | {v} |" for k, v in layer.items()], ""]
+          f"{first_run['clusters']} clusters, {first_run['nli_pairs']} distinct NLI pairs; one row per `--workers` "
+          "setting, run one after the other on the same machine.", "",
+          "| workers | s | NLI pairs/s end to end (incl. model load) | after model load | GPU util, mean (%) | GPU memory, max (MiB) |",
+          "|---|---:|---:|---:|---:|---:|",
+          *[f"| {r['workers']} | {r['end_to_end_seconds']} | {r['nli_pairs_per_s_end_to_end']} | "
+            f"{r['nli_pairs_per_s_after_model_load']} | {r['gpu']['mean_util_pct']} | {r['gpu']['max_memory_mib']} |" for r in runs],
+          "", "| NLI layer alone | pairs/s |", "|---|---:|",
+          *[f"| batch {k} | {v} |" for k, v in layer.items()], ""]
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.with_suffix(".json").write_text(json.dumps(result, indent=2) + "\n")
     args.out.with_suffix(".md").write_text("\n".join(md))

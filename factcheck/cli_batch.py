@@ -80,6 +80,7 @@ def run_command(
     device: Annotated[Optional[str], typer.Option("--device", help="cpu, cuda, cuda:1 ... (default: a GPU if present).")] = None,
     show_all: Annotated[bool, typer.Option("--all", help="Also report agreements and neutral pairs, not only contradictions.")] = False,
     max_articles: Annotated[int, typer.Option("--max-articles", min=2, help="Clusters with more articles fail with an error record.")] = 2000,
+    workers: Annotated[int, typer.Option("--workers", min=0, help="Processes extracting the claims of the next shards while the models run (for a GPU with spare CPU cores; 0: none).")] = 0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no summary line.")] = False,
 ) -> None:
     """Check every cluster into OUT/shard-*.jsonl; a killed job resumes where it stopped."""
@@ -89,7 +90,7 @@ def run_command(
         on_start, on_shard = hooks if hooks else (None, None)
         summary = run(inputs, out, include_all=show_all, models=ModelSpec(nli_model, embedder, device), fmt=fmt,
                       engine=engine, shard_size=shard_size, batch_size=batch_size, ray_address=ray_address,
-                      actors=actors, max_articles=max_articles, on_start=on_start, on_shard=on_shard)
+                      actors=actors, max_articles=max_articles, workers=workers, on_start=on_start, on_shard=on_shard)
     if not quiet:
         typer.echo(summary.line(), err=True)
 

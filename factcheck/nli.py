@@ -25,7 +25,7 @@ from factcheck.device import autocast_dtype, resolve_device
 from factcheck.errors import InputError, ModelError
 from factcheck.labels import LABELS
 from factcheck.models import ModelInfo, models_dir, portable_path
-from factcheck.tokens import PairTemplate, infer_template, pack, pad_rows
+from factcheck.tokens import PairTemplate, infer_template, join_pairs, pack, pad_rows, replace_rows
 
 __all__ = [
     "LABELS",
@@ -223,6 +223,21 @@ def _check_pairs(pairs: Sequence[Pair]) -> list[Pair]:
     return out
 
 
+@dataclass(frozen=True)
+class Tokens:
+    """Tokenized pairs, packed: row k is ``ids[offsets[k]:offsets[k] + lengths[k]]``; ``flags``: it was overlong."""
+
+    ids: np.ndarray
+    types: np.ndarray | None
+    offsets: np.ndarray
+    lengths: np.ndarray
+    flags: np.ndarray
+
+    def row(self, k: int, types: bool = False) -> list[int]:
+        values = self.types if types else self.ids
+        return values[self.offsets[k]:self.offsets[k] + self.lengths[k]].tolist()
+
+
 class _TokenizedNLI(NLIModel):
     """Shared by backends that use a Hugging Face tokenizer: exact lengths, premise-first truncation."""
 
@@ -244,7 +259,7 @@ class _TokenizedNLI(NLIModel):
             return np.zeros(0, dtype=np.int64)
         joined = self._joined(list(pairs), {})
         if joined is not None:
-            return np.array([len(ids) for ids in joined[0]], dtype=np.int64)
+            return joined.lengths
         enc = self.tokenizer([p for p, _ in pairs], [h for _, h in pairs], truncation=False, verbose=False)
         return np.array([len(ids) for ids in enc["input_ids"]], dtype=np.int64)
 
@@ -296,33 +311,33 @@ class _TokenizedNLI(NLIModel):
             )
         return probs, flags
 
-    def _tokenize(self, pairs: list[Pair], cache: dict[str, list[int]] | None = None
-                  ) -> tuple[list, list | None, np.ndarray, np.ndarray]:
-        """Token ids (and type ids) of each pair, overlong ones truncated premise-first; lengths; overlong flags.
+    def _tokenize(self, pairs: list[Pair], cache: dict[str, list[int]] | None = None) -> Tokens:
+        """Token ids (and type ids) of each pair, packed, overlong ones truncated premise-first; and overlong flags.
 
         Each distinct text is tokenized once (``cache`` keeps them across chunks of one call) and the
         pairs are joined by the tokenizer's pair template, when it has one that the first pairs confirm.
         """
-        joined = self._joined(pairs, cache if cache is not None else {})
-        if joined is None:
+        tokens = self._joined(pairs, cache if cache is not None else {})
+        if tokens is None:
             enc = self.tokenizer([p for p, _ in pairs], [h for _, h in pairs], truncation=False, verbose=False)
-            ids = list(enc["input_ids"])
-            types = list(enc["token_type_ids"]) if "token_type_ids" in enc else None
-        else:
-            ids, types = joined
-        lengths = np.array([len(x) for x in ids], dtype=np.int64)
-        flags = lengths > self.max_length
-        if flags.any():
-            long_idx = np.flatnonzero(flags).tolist()
-            cut = self._encode([pairs[i] for i in long_idx], None, padding=False)
-            for k, i in enumerate(long_idx):
-                # Some tokenizers pad even when asked not to: keep the attended positions only.
-                keep = np.asarray(cut["attention_mask"][k], dtype=bool) if "attention_mask" in cut else slice(None)
-                ids[i] = list(np.asarray(cut["input_ids"][k])[keep])
-                if types is not None:
-                    types[i] = list(np.asarray(cut["token_type_ids"][k])[keep])
-                lengths[i] = len(ids[i])
-        return ids, types, lengths, flags
+            ids, offsets = pack(enc["input_ids"])
+            types = pack(enc["token_type_ids"])[0] if "token_type_ids" in enc else None
+            tokens = Tokens(ids, types, offsets, np.diff(np.append(offsets, len(ids))), np.zeros(len(pairs), dtype=bool))
+        flags = tokens.lengths > self.max_length
+        if not flags.any():
+            return tokens
+        long_idx = np.flatnonzero(flags).tolist()
+        cut = self._encode([pairs[i] for i in long_idx], None, padding=False)
+        # Some tokenizers pad even when asked not to: keep the attended positions only.
+        keep = [np.asarray(cut["attention_mask"][k], dtype=bool) if "attention_mask" in cut else slice(None)
+                for k in range(len(long_idx))]
+        ids, offsets, lengths = replace_rows(tokens.ids, tokens.offsets, tokens.lengths, long_idx,
+                                             [np.asarray(cut["input_ids"][k])[m] for k, m in enumerate(keep)])
+        types = None
+        if tokens.types is not None:
+            types = replace_rows(tokens.types, tokens.offsets, tokens.lengths, long_idx,
+                                 [np.asarray(cut["token_type_ids"][k])[m] for k, m in enumerate(keep)])[0]
+        return Tokens(ids, types, offsets, lengths, flags)
 
     _CHECKED_PAIRS = 4  # pairs encoded both ways on every call: the template must reproduce them
 
@@ -344,8 +359,8 @@ class _TokenizedNLI(NLIModel):
     def _text_token_ids(self, texts: list[str]) -> list[list[int]]:
         return [list(x) for x in self.tokenizer(texts, add_special_tokens=False, truncation=False, verbose=False)["input_ids"]]
 
-    def _joined(self, pairs: list[Pair], cache: dict[str, list[int]]) -> tuple[list, list | None] | None:
-        """Pair ids (and types) joined from per-text ids, or None when the template is absent or disagrees."""
+    def _joined(self, pairs: list[Pair], cache: dict[str, list[int]]) -> Tokens | None:
+        """Pairs joined from per-text ids (untruncated), or None when the template is absent or disagrees."""
         probed = self._pair_template()
         if probed is None:
             return None
@@ -353,37 +368,42 @@ class _TokenizedNLI(NLIModel):
         new = [t for t in dict.fromkeys(t for pair in pairs for t in pair) if t not in cache]
         if new:
             cache.update(zip(new, self._text_token_ids(new)))
-        ids = [template.join(cache[p], cache[h]) for p, h in pairs]
-        types = [template.join_types(len(cache[p]), len(cache[h])) for p, h in pairs] if with_types else None
+        index = {t: k for k, t in enumerate(dict.fromkeys(t for pair in pairs for t in pair))}
+        text_flat, text_offsets = pack([cache[t] for t in index])
+        text_lengths = np.fromiter((len(cache[t]) for t in index), dtype=np.int64, count=len(index))
+        a = np.fromiter((index[p] for p, _ in pairs), dtype=np.int64, count=len(pairs))
+        b = np.fromiter((index[h] for _, h in pairs), dtype=np.int64, count=len(pairs))
+        ids, types, offsets, lengths = join_pairs(template, text_flat, text_offsets, text_lengths, a, b, with_types)
+        tokens = Tokens(ids, types, offsets, lengths, np.zeros(len(pairs), dtype=bool))
         head = pairs[: self._CHECKED_PAIRS]
         enc = self.tokenizer([p for p, _ in head], [h for _, h in head], truncation=False, verbose=False)
-        same = [list(x) for x in enc["input_ids"]] == ids[: len(head)]
+        same = [list(x) for x in enc["input_ids"]] == [tokens.row(k) for k in range(len(head))]
         if with_types:
-            same = same and "token_type_ids" in enc and [list(x) for x in enc["token_type_ids"]] == types[: len(head)]
+            same = same and "token_type_ids" in enc and [list(x) for x in enc["token_type_ids"]] == [
+                tokens.row(k, types=True) for k in range(len(head))]
         if not same:
             log.warning("%s: pairs joined from per-text tokens differ from whole-pair tokens; tokenizing whole pairs",
                         self.info.name)
             self._template_probe = None
             return None
-        return ids, types
+        return tokens
 
-    def _score_tokenized(self, tokens, batch_size: int, progress) -> tuple[np.ndarray, np.ndarray]:
-        ids, types, lengths, flags = tokens
+    def _score_tokenized(self, tokens: Tokens, batch_size: int, progress) -> tuple[np.ndarray, np.ndarray]:
         pad_id = getattr(self.tokenizer, "pad_token_id", None) or 0
         left = getattr(self.tokenizer, "padding_side", "right") == "left"
-        flat_ids, offsets = pack(ids)
-        flat_types = pack(types)[0] if types is not None else None
 
         def batch(idx: list[int]) -> np.ndarray:
             arrays = {}
-            arrays["input_ids"], arrays["attention_mask"] = pad_rows(flat_ids, offsets, lengths, idx, pad_id, left)
-            if flat_types is not None:
-                arrays["token_type_ids"] = pad_rows(flat_types, offsets, lengths, idx, 0, left)[0]
+            arrays["input_ids"], arrays["attention_mask"] = pad_rows(tokens.ids, tokens.offsets, tokens.lengths, idx,
+                                                                     pad_id, left)
+            if tokens.types is not None:
+                arrays["token_type_ids"] = pad_rows(tokens.types, tokens.offsets, tokens.lengths, idx, 0, left)[0]
             return self._arrays_logits(arrays)
 
-        logits = run_batched(list(range(len(ids))), batch, batch_size, key=lambda i: lengths[i], progress=progress,
+        lengths = tokens.lengths.tolist()  # plain ints: the sort key is read once per pair
+        logits = run_batched(list(range(len(lengths))), batch, batch_size, key=lambda i: lengths[i], progress=progress,
                              resolve=self._resolve_logits)
-        return self.mapping.apply(softmax(np.asarray(logits, dtype=np.float32))), flags
+        return self.mapping.apply(softmax(np.asarray(logits, dtype=np.float32))), tokens.flags
 
     def _resolve_logits(self, pending):
         """Turn what ``_arrays_logits`` returned into a numpy array (a no-op unless it is still on a GPU)."""

@@ -68,7 +68,20 @@ class ScoredPair:
     backward: np.ndarray
     label: Verdict
     score: float
-    reasons: tuple[str, ...]
+    identical: bool = False  # same wording: never a contradiction
+    overlong: bool = False  # a side was truncated to the NLI model's window
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        """The evidence shown with a finding: both contradiction scores, the cues that fire, truncation.
+
+        Computed when asked (for reported findings), not for every scored pair.
+        """
+        reasons = [f"contradiction {self.forward[2]:.2f} forward, {self.backward[2]:.2f} backward"]
+        reasons += ["same wording (case, punctuation or spacing aside)"] if self.identical else contradiction_cues(self.a.text, self.b.text)
+        if self.overlong:
+            reasons.append("a side exceeded the NLI model's window; its premise was truncated")
+        return tuple(reasons)
 
 
 def premise_text(claims: ClaimSet, claim: Claim, context: bool) -> str:
@@ -251,15 +264,9 @@ def decide_pairs(aligned: AlignedCluster, probs: np.ndarray, overlong: np.ndarra
     contradiction, agreement = two_way_scores(forward, backward)
     identical = np.array([same_wording(claims[c.i].text, claims[c.j].text) for c in candidates], dtype=bool)
     labels, scores = decide(contradiction, agreement, settings.thresholds, identical)
-    scored = []
-    for k, cand in enumerate(candidates):
-        a, b = claims[cand.i], claims[cand.j]
-        reasons = [f"contradiction {forward[k, 2]:.2f} forward, {backward[k, 2]:.2f} backward"]
-        reasons += ["same wording (case, punctuation or spacing aside)"] if identical[k] else contradiction_cues(a.text, b.text)
-        if overlong[2 * k] or overlong[2 * k + 1]:
-            reasons.append("a side exceeded the NLI model's window; its premise was truncated")
-        scored.append(ScoredPair(a, b, cand.similarity, forward[k], backward[k], labels[k], float(scores[k]),
-                                 tuple(reasons)))
+    cut = overlong[0::2] | overlong[1::2]
+    scored = [ScoredPair(claims[cand.i], claims[cand.j], cand.similarity, forward[k], backward[k], labels[k],
+                         float(scores[k]), bool(identical[k]), bool(cut[k])) for k, cand in enumerate(candidates)]
     return scored, stats
 
 

@@ -4,7 +4,8 @@ A claim appears in many aligned pairs, so NLI tokenizes each distinct text once 
 pairs from the pieces: a fast tokenizer encodes a pair as ``prefix + A + mid + B + suffix`` (e.g.
 ``[CLS] A [SEP] B [SEP]``), with the two texts tokenized independently. ``infer_template`` reads
 that template off one encoded probe pair; the caller verifies it on real pairs before trusting it.
-Batches are then padded from one flat id array (``pack``, ``pad_rows``) instead of row by row.
+Pairs are joined (``join_pairs``) and batches padded (``pad_rows``) on flat id arrays with offsets,
+vectorized, never row by row in Python.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Sequence
 
 import numpy as np
 
-__all__ = ["PairTemplate", "infer_template", "pack", "pad_rows"]
+__all__ = ["PairTemplate", "gather_segments", "infer_template", "join_pairs", "pack", "pad_rows", "replace_rows"]
 
 
 @dataclass(frozen=True)
@@ -80,10 +81,8 @@ def infer_template(pair_ids: Sequence[int], pair_types: Sequence[int] | None, a_
 def pack(rows: Sequence[Sequence[int]]) -> tuple[np.ndarray, np.ndarray]:
     """Rows of ids as one flat int64 array and each row's start offset."""
     lengths = np.fromiter((len(r) for r in rows), dtype=np.int64, count=len(rows))
-    offsets = np.zeros(len(rows), dtype=np.int64)
-    np.cumsum(lengths[:-1], out=offsets[1:])
     flat = np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=int(lengths.sum()))
-    return flat, offsets
+    return flat, _starts(lengths)
 
 
 def pad_rows(flat: np.ndarray, offsets: np.ndarray, lengths: np.ndarray, idx: Sequence[int], pad: int,
@@ -98,3 +97,61 @@ def pad_rows(flat: np.ndarray, offsets: np.ndarray, lengths: np.ndarray, idx: Se
     positions = np.where(mask, offsets[idx][:, None] + cols - first, 0)
     values = np.where(mask, flat[positions] if flat.size else 0, pad)
     return values.astype(np.int64), mask.astype(np.int64)
+
+
+def _starts(lengths: np.ndarray) -> np.ndarray:
+    out = np.zeros(len(lengths), dtype=np.int64)
+    np.cumsum(lengths[:-1], out=out[1:])
+    return out
+
+
+def gather_segments(pool: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """``pool[starts[k]:starts[k] + lengths[k]]`` for every k, concatenated."""
+    lengths = np.asarray(lengths, dtype=np.int64)
+    total = int(lengths.sum())
+    if total == 0:
+        return np.zeros(0, dtype=pool.dtype)
+    index = np.repeat(np.asarray(starts, dtype=np.int64) - _starts(lengths), lengths) + np.arange(total, dtype=np.int64)
+    return pool[index]
+
+
+def join_pairs(template: PairTemplate, text_flat: np.ndarray, text_offsets: np.ndarray, text_lengths: np.ndarray,
+               a: np.ndarray, b: np.ndarray, types: bool = True
+               ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray, np.ndarray]:
+    """Pairs (``a[k]``, ``b[k]``) of packed texts joined by ``template``: ``(ids, type_ids, offsets, lengths)``, packed."""
+    a, b = np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)
+    n = len(a)
+    lp, lm, ls = len(template.prefix), len(template.mid), len(template.suffix)
+    base = len(text_flat)
+    pool = np.concatenate([text_flat.astype(np.int64), np.array(template.prefix + template.mid + template.suffix,
+                                                                 dtype=np.int64)])
+    seg_lengths = np.stack([np.full(n, lp), text_lengths[a], np.full(n, lm), text_lengths[b], np.full(n, ls)], axis=1)
+    seg_starts = np.stack([np.full(n, base), text_offsets[a], np.full(n, base + lp), text_offsets[b],
+                           np.full(n, base + lp + lm)], axis=1)
+    ids = gather_segments(pool, seg_starts.ravel(), seg_lengths.ravel())
+    lengths = seg_lengths.sum(axis=1)
+    type_ids = None
+    if types:
+        # Runs of type_a and type_b as long as the longest text, then the special tokens' own types.
+        run = int(text_lengths.max()) if len(text_lengths) else 0
+        type_pool = np.concatenate([np.full(run, template.type_a), np.full(run, template.type_b),
+                                    np.array(template.prefix_types + template.mid_types + template.suffix_types)]
+                                   ).astype(np.int64)
+        type_starts = np.stack([np.full(n, 2 * run), np.zeros(n, dtype=np.int64), np.full(n, 2 * run + lp),
+                                np.full(n, run), np.full(n, 2 * run + lp + lm)], axis=1)
+        type_ids = gather_segments(type_pool, type_starts.ravel(), seg_lengths.ravel())
+    return ids, type_ids, _starts(lengths), lengths
+
+
+def replace_rows(flat: np.ndarray, offsets: np.ndarray, lengths: np.ndarray, rows: Sequence[int],
+                 new: Sequence[Sequence[int]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The packed rows with ``rows[k]`` replaced by ``new[k]``: ``(flat, offsets, lengths)``."""
+    if not len(rows):
+        return flat, offsets, lengths
+    new_flat, new_offsets = pack(new)
+    starts, lengths = offsets.copy(), lengths.copy()
+    rows = np.asarray(rows, dtype=np.int64)
+    starts[rows] = new_offsets + len(flat)
+    lengths[rows] = [len(r) for r in new]
+    out = gather_segments(np.concatenate([flat, new_flat]), starts, lengths)
+    return out, _starts(lengths), lengths

@@ -222,3 +222,39 @@ def test_a_large_cluster_scores_about_ten_pairs_per_claim(fake_embedder, fake_nl
                                id=f"a{k}", source=f"a{k}") for k in range(100)]
     report = _as_dict(run_check(docs, fake_embedder, fake_nli, CheckSettings(min_similarity=0.0)))
     assert report["stats"]["pairs_scored"] <= 10 * report["stats"]["claims"]
+
+
+def _without_times(out: Path) -> dict[str, dict]:
+    records = _records(out)
+    for r in records.values():
+        r.get("stats", {}).pop("seconds", None)
+    return records
+
+
+def test_claims_extracted_in_worker_processes_give_the_same_shards(tmp_path, source, fakes):
+    settings = CheckSettings(min_similarity=0.2, include_all=True)
+    run(source, tmp_path / "w0", settings=settings, shard_size=1, workers=0)
+    summary = run(source, tmp_path / "w2", settings=settings, shard_size=1, workers=2)
+    assert (summary.done, summary.failed) == (3, 1)
+    assert _without_times(tmp_path / "w2") == _without_times(tmp_path / "w0")
+    with pytest.raises(InputError, match="--workers must be 0 or more"):
+        run(source, tmp_path / "bad", workers=-1)
+
+
+def _failing_prepare(clusters, settings):
+    raise RuntimeError("worker broke")
+
+
+def test_a_worker_that_fails_leaves_the_shard_to_this_process(source, caplog):
+    from factcheck.batch.engine import prefetch_claims, prepare_shard
+    from factcheck.batch.inputs import read_clusters
+
+    clusters = read_clusters([source])
+    shards = [(0, clusters[:2]), (1, clusters[2:])]
+    with caplog.at_level("WARNING", logger="factcheck"):
+        got = list(prefetch_claims(shards, CheckSettings(), 1, prepare=_failing_prepare))
+    assert [(k, prepared) for k, _, prepared in got] == [(0, None), (1, None)]
+    assert "extracting here" in caplog.text
+    ok = list(prefetch_claims(shards, CheckSettings(), 1))
+    assert [len(p) for _, _, p in ok] == [2, 1]  # the unreadable cluster is not extracted
+    assert ok[0][2][0].claims == prepare_shard(clusters[:1], CheckSettings())[0].claims

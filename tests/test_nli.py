@@ -389,10 +389,10 @@ def test_joined_tokens_equal_whole_pair_tokens(backend, reordered_dir, request) 
     joined = model._tokenize(list(MANY))
     assert model._template_probe is not None  # the fast path ran
     whole = _whole_pairs(model)
-    assert [list(x) for x in joined[0]] == [list(x) for x in whole[0]]
-    assert [list(x) for x in joined[1]] == [list(x) for x in whole[1]]
-    assert joined[2].tolist() == whole[2].tolist() and joined[3].tolist() == whole[3].tolist()
-    assert joined[3].any()  # an overlong pair went through the truncating path too
+    for field in ("ids", "types", "offsets", "lengths", "flags"):
+        assert getattr(joined, field).tolist() == getattr(whole, field).tolist(), field
+    assert joined.flags.any()  # an overlong pair went through the truncating path too
+    assert len(joined.row(int(np.flatnonzero(joined.flags)[0]))) == model.max_length
     del model._template_probe
     fast = model.token_lengths(MANY)
     model._template_probe = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from factcheck.tokens import PairTemplate, infer_template, pack, pad_rows
+from factcheck.tokens import PairTemplate, gather_segments, infer_template, join_pairs, pack, pad_rows, replace_rows
 
 
 def test_bert_template_is_read_off_one_pair() -> None:
@@ -46,3 +46,32 @@ def test_pack_and_pad_rows_right_and_left() -> None:
 def test_pack_of_nothing() -> None:
     flat, offsets = pack([])
     assert flat.size == 0 and offsets.size == 0
+
+
+def test_gather_segments() -> None:
+    pool = np.arange(10) * 10
+    assert gather_segments(pool, np.array([3, 0, 7]), np.array([2, 0, 3])).tolist() == [30, 40, 70, 80, 90]
+    assert gather_segments(pool, np.array([1]), np.array([0])).size == 0
+
+
+def test_join_pairs_equals_joining_row_by_row() -> None:
+    t = PairTemplate((101,), (102,), (102,), (0,), (0,), (1,), 0, 1)
+    texts = [[7, 8], [9], [4, 5, 6], []]
+    flat, offsets = pack(texts)
+    lengths = np.array([len(x) for x in texts])
+    a, b = np.array([0, 2, 1, 3, 0]), np.array([1, 0, 2, 0, 3])
+    ids, types, offs, lens = join_pairs(t, flat, offsets, lengths, a, b)
+    rows = [t.join(texts[i], texts[j]) for i, j in zip(a, b)]
+    assert lens.tolist() == [len(r) for r in rows]
+    assert [ids[o:o + n].tolist() for o, n in zip(offs, lens)] == rows
+    assert [types[o:o + n].tolist() for o, n in zip(offs, lens)] == [t.join_types(len(texts[i]), len(texts[j]))
+                                                                      for i, j in zip(a, b)]
+    assert join_pairs(t, flat, offsets, lengths, a, b, types=False)[1] is None
+
+
+def test_replace_rows() -> None:
+    flat, offsets = pack([[1, 2], [3, 4, 5], [6]])
+    lengths = np.array([2, 3, 1])
+    out, offs, lens = replace_rows(flat, offsets, lengths, [1], [[9, 9]])
+    assert [out[o:o + n].tolist() for o, n in zip(offs, lens)] == [[1, 2], [9, 9], [6]]
+    assert replace_rows(flat, offsets, lengths, [], [])[0] is flat

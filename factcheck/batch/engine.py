@@ -1,21 +1,26 @@
 """The work of one shard, shared by the local and the Ray engines: check its clusters, write the shard.
 
 All clusters of a shard go through the pipeline's phases together (``pipeline.check_clusters``):
-their claims are embedded in one call and their aligned pairs scored in shared NLI batches.
+their claims are embedded in one call and their aligned pairs scored in shared NLI batches. With
+``workers``, the local engine extracts the claims of the shards ahead in worker processes
+(``prefetch_claims``) while this process runs the models.
 """
 
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import time
-from collections.abc import Sequence
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 from factcheck.batch.inputs import ClusterInput
 from factcheck.batch.sink import OutputFormat, ShardSink
 from factcheck.errors import FactcheckError
 
-__all__ = ["ModelSpec", "ShardProcessor", "ShardResult", "auto_batch_size"]
+__all__ = ["ModelSpec", "ShardProcessor", "ShardResult", "auto_batch_size", "prefetch_claims", "prepare_shard"]
 
 log = logging.getLogger("factcheck")
 
@@ -53,6 +58,69 @@ def auto_batch_size(nli) -> int:
     return 256 if device.startswith("cuda") else 32
 
 
+def prepare_shard(clusters: Sequence[ClusterInput], settings) -> list:
+    """Phase 1 for a shard's readable clusters: ``ClusterClaims``, or the ``FactcheckError`` refusing one.
+
+    Needs no models, so it runs in a worker process; the result is what ``check_prepared`` takes.
+    """
+    from factcheck.pipeline import extract_claims
+
+    out: list = []
+    for c in clusters:
+        if c.error is None:
+            try:
+                out.append(extract_claims(c.documents, settings))
+            except FactcheckError as exc:
+                out.append(exc)
+    return out
+
+
+Shard = tuple[int, Sequence[ClusterInput]]
+
+
+def _worker_context():
+    """fork where there is one: spawn and forkserver re-run the caller's ``__main__`` in every worker
+    (a script without an ``if __name__ == "__main__"`` guard would start its job again there). The
+    workers only run ``prepare_shard`` (pure Python), never the models or threads a fork copies."""
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+
+
+def prefetch_claims(shards: Iterable[Shard], settings, workers: int,
+                    prepare=prepare_shard) -> Iterator[tuple[int, Sequence[ClusterInput], list | None]]:
+    """``(index, clusters, prepared)`` for each shard in order, the claims extracted ``workers`` shards ahead.
+
+    ``prepared`` is None with no workers, or when a worker failed on the shard (the caller then
+    extracts the claims itself, so one bad shard is handled like without workers).
+    """
+    if workers < 1:
+        yield from ((k, shard, None) for k, shard in shards)
+        return
+    pool = ProcessPoolExecutor(workers, mp_context=_worker_context())
+    ahead: deque = deque()
+    todo = iter(shards)
+
+    def submit() -> None:
+        for k, shard in todo:
+            ahead.append((k, shard, pool.submit(prepare, list(shard), settings)))
+            return
+
+    try:
+        for _ in range(workers + 1):
+            submit()
+        while ahead:
+            k, shard, future = ahead.popleft()
+            try:
+                prepared = future.result()
+            except Exception:  # noqa: BLE001 - extracted again in this process, where the error is recorded
+                log.warning("claim extraction of shard %d failed in a worker; extracting here", k, exc_info=True)
+                prepared = None
+            submit()
+            yield k, shard, prepared
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
 @dataclass(frozen=True)
 class ShardResult:
     """What one shard did: clusters checked and failed, NLI pairs scored, seconds."""
@@ -73,13 +141,19 @@ class ShardProcessor:
         self.settings = settings
         self.sink = ShardSink(out, fmt)
 
-    def records(self, clusters: Sequence[ClusterInput]) -> tuple[list[dict], int]:
-        """One record per cluster, in order (report with ``cluster``, or ``cluster`` + ``error``), and NLI pairs run."""
-        from factcheck.pipeline import check_clusters
+    def records(self, clusters: Sequence[ClusterInput], prepared: list | None = None) -> tuple[list[dict], int]:
+        """One record per cluster, in order (report with ``cluster``, or ``cluster`` + ``error``), and NLI pairs run.
+
+        ``prepared``: the readable clusters' claims from ``prepare_shard``, if already extracted.
+        """
+        from factcheck.pipeline import check_clusters, check_prepared
 
         readable = [c for c in clusters if c.error is None]
         try:
-            results, nli_pairs = check_clusters([c.documents for c in readable], self.embedder, self.nli, self.settings)
+            if prepared is not None:
+                results, nli_pairs = check_prepared(prepared, self.embedder, self.nli, self.settings)
+            else:
+                results, nli_pairs = check_clusters([c.documents for c in readable], self.embedder, self.nli, self.settings)
         except Exception:  # a shared batch failed: check one cluster at a time to find the culprit
             log.warning("a shard's shared batch failed; checking its %d clusters one by one", len(readable), exc_info=True)
             results, nli_pairs = [], 0
@@ -103,10 +177,10 @@ class ShardProcessor:
                 out.append({"cluster": c.id, **result.to_dict()})
         return out, nli_pairs
 
-    def process(self, index: int, clusters: Sequence[ClusterInput]) -> ShardResult:
-        """Check ``clusters`` and write them as shard ``index``."""
+    def process(self, index: int, clusters: Sequence[ClusterInput], prepared: list | None = None) -> ShardResult:
+        """Check ``clusters`` (claims already in ``prepared``, if given) and write them as shard ``index``."""
         started = time.perf_counter()
-        records, nli_pairs = self.records(clusters)
+        records, nli_pairs = self.records(clusters, prepared)
         self.sink.write(index, records)
         failed = sum(1 for r in records if "error" in r)
         return ShardResult(index, len(records) - failed, failed, nli_pairs, round(time.perf_counter() - started, 3))

@@ -10,7 +10,7 @@ from enum import Enum
 from pathlib import Path
 
 from factcheck import __version__
-from factcheck.batch.engine import ModelSpec, ShardProcessor, ShardResult, auto_batch_size
+from factcheck.batch.engine import ModelSpec, ShardProcessor, ShardResult, auto_batch_size, prefetch_claims
 from factcheck.batch.inputs import read_clusters
 from factcheck.batch.sink import OutputFormat, ShardSink, input_fingerprint
 from factcheck.errors import InputError
@@ -77,6 +77,7 @@ def run(
     ray_address: str | None = None,
     actors: int = 1,
     max_articles: int = 2000,
+    workers: int = 0,
     on_start: OnStart | None = None,
     on_shard: OnShard | None = None,
 ) -> Summary:
@@ -84,13 +85,16 @@ def run(
 
     ``settings`` (a ``CheckSettings``) default to the NLI model's fitted thresholds (and
     ``include_all``: report agreements and neutral pairs too); ``batch_size``
-    None picks one for the device. Finished shards are skipped; a folder written with other
+    None picks one for the device. ``workers``: processes that extract the claims of the shards
+    ahead in the local engine while the models run (0: none, this process does it). Finished shards are skipped; a folder written with other
     settings, models or input is refused (``InputError`` naming the difference).
     """
     from factcheck.pipeline import CheckSettings, model_thresholds
 
     if shard_size < 1:
         raise InputError(f"--shard-size must be at least 1, got {shard_size}")
+    if workers < 0:
+        raise InputError(f"--workers must be 0 or more, got {workers}")
     engine = Engine(engine)
     models = models or ModelSpec()
     started = time.perf_counter()
@@ -130,8 +134,8 @@ def run(
 
     if engine is Engine.local:
         processor = ShardProcessor(embedder, nli, settings, str(sink.out), sink.format)
-        for k, shard in pending:
-            record(processor.process(k, shard))
+        for k, shard, prepared in prefetch_claims(pending, settings, min(workers, len(pending))):
+            record(processor.process(k, shard, prepared))
     else:
         from factcheck.batch.ray_engine import run_on_ray
 
