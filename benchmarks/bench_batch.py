@@ -181,6 +181,14 @@ def machine() -> dict:
             "load_average_at_start": list(os.getloadavg())}
 
 
+def write_results(out: Path, result: dict, md: str) -> None:
+    """``out``.json and ``out``.md, and the markdown on stdout."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.with_suffix(".json").write_text(json.dumps(result, indent=2) + "\n")
+    out.with_suffix(".md").write_text(md)
+    print(md)
+
+
 def ensure_before_tree(rev: str, tmp: Path) -> Path:
     path = tmp / "before"
     subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(path), rev], check=True,
@@ -349,10 +357,7 @@ def main(argv: list[str] | None = None) -> int:
             result["growth"]["load_average"] = [start_load[0], os.getloadavg()[0]]
     if not args.update_growth:
         result["machine"]["load_average_at_end"] = list(os.getloadavg())
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.with_suffix(".json").write_text(json.dumps(result, indent=2) + "\n")
-    args.out.with_suffix(".md").write_text(render_md(result))
-    print(render_md(result))
+    write_results(args.out, result, render_md(result))
     same = result.get("throughput", {}).get("identical_findings_3_decimals", {})
     return 0 if all(v for k, v in same.items() if k != "e") else 1
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_batch import BODIES, ROOT, load_bodies, machine, make_clusters, rare_words  # noqa: E402
+from bench_batch import BODIES, ROOT, load_bodies, machine, make_clusters, rare_words, write_results  # noqa: E402
 
 
 class GpuSampler(threading.Thread):
@@ -136,10 +136,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{r['nli_pairs_per_s_after_model_load']} | {r['gpu']['mean_util_pct']} | {r['gpu']['max_memory_mib']} |" for r in runs],
           "", "| NLI layer alone | pairs/s |", "|---|---:|",
           *[f"| batch {k} | {v} |" for k, v in layer.items()], ""]
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.with_suffix(".json").write_text(json.dumps(result, indent=2) + "\n")
-    args.out.with_suffix(".md").write_text("\n".join(md))
-    print("\n".join(md))
+    write_results(args.out, result, "\n".join(md))
     return 0
 
 

@@ -30,7 +30,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_batch import BODIES, ROOT, ensure_before_tree, load_bodies, machine, make_clusters, rare_words  # noqa: E402
+from bench_batch import (  # noqa: E402
+    BODIES, ROOT, ensure_before_tree, load_bodies, machine, make_clusters, rare_words, write_results)
 
 # Runs inside the tree under test (its factcheck on sys.path first): only APIs both trees have.
 WORKER = r"""
@@ -200,10 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     for phase in profiles["before"]["phases"]:
         md.append(f"| {phase} | {profiles['before']['phases'][phase]:.2f} | {profiles['after']['phases'].get(phase, 0):.2f} |")
     md.append("")
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.with_suffix(".json").write_text(json.dumps(result, indent=2) + "\n")
-    args.out.with_suffix(".md").write_text("\n".join(md))
-    print("\n".join(md))
+    write_results(args.out, result, "\n".join(md))
     return 0
 
 

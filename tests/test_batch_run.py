@@ -127,8 +127,11 @@ def test_cli_batch_default_command_and_merge(tmp_path, source, fakes):
     result = runner.invoke(app, ["batch", str(source), "--out", str(out), "--shard-size", "3"])
     assert result.exit_code == 0, result.output
     assert "3 done, 1 failed, 0 skipped of 4 clusters" in result.output
-    again = runner.invoke(app, ["batch", "run", str(source), "--out", str(out), "--shard-size", "3"])
+    # --workers changes speed, not results: resuming with it is allowed and finds nothing left to do.
+    again = runner.invoke(app, ["batch", "run", str(source), "--out", str(out), "--shard-size", "3", "--workers", "1"])
     assert "0 done, 0 failed, 4 skipped" in again.output
+    workers = runner.invoke(app, ["batch", str(source), "--out", str(tmp_path / "w"), "--shard-size", "3", "--workers", "2"])
+    assert workers.exit_code == 0 and "3 done, 1 failed, 0 skipped of 4 clusters" in workers.output
     merged = runner.invoke(app, ["batch", "merge", str(out)])
     assert merged.exit_code == 0 and "wrote 4 clusters" in merged.output
     lines = (out / "merged.jsonl").read_text().splitlines()
