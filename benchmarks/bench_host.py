@@ -65,9 +65,10 @@ embedder = CachedEmbedder(emb_info, next(iter(vectors.values())).shape[0])
 factcheck.nli.load_nli = lambda *a, **k: real
 factcheck.embed.load_embedder = lambda *a, **k: embedder
 from factcheck.batch import run
+shard_size = int(sys.argv[6])
 kwargs = {"workers": workers} if workers >= 0 else {}
 t = time.perf_counter()
-summary = run(src, out, shard_size=64, batch_size=256, **kwargs)
+summary = run(src, out, shard_size=shard_size, batch_size=256, **kwargs)
 seconds = time.perf_counter() - t
 json.dump({"seconds": seconds, "nli_pairs": summary.nli_pairs, "done": summary.done}, open(rounds_out, "w"))
 """
@@ -129,6 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sentences", type=int, default=1000, help="sentences kept per body (default: whole bodies)")
     parser.add_argument("--before-rev", default="ee355ef")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--shard-size", type=int, default=64, help="clusters per shard (workers only overlap with several shards)")
     parser.add_argument("--workers", type=int, nargs="+", default=[0],
                         help="`run(workers=...)` values to time in the working tree (-1: the default)")
     parser.add_argument("--out", type=Path, default=ROOT / "eval" / "results" / "bench_host")
@@ -156,7 +158,8 @@ def main(argv: list[str] | None = None) -> int:
                     out, res = tmp / f"out-{list(trees).index(name)}-{rnd}", tmp / "res.json"  # fresh: a used folder would resume
                     env = dict(os.environ, PYTHONPATH=str(tree), TOKENIZERS_PARALLELISM="true")
                     proc = subprocess.run([sys.executable, str(tmp / "worker.py"), str(src), str(out), str(tmp / "cache.npz"),
-                                           str(res), str(workers if name != "before" else -1)], env=env, cwd=tree,
+                                           str(res), str(workers if name != "before" else -1), str(args.shard_size)],
+                                          env=env, cwd=tree,
                                           capture_output=True, text=True)
                     if proc.returncode:
                         raise SystemExit(f"{name} failed:\n{proc.stderr[-3000:]}")
@@ -191,7 +194,8 @@ def main(argv: list[str] | None = None) -> int:
           f"{len(clusters)} clusters from FNC-1 training bodies, {result['claim_texts']} distinct claim texts, "
           f"{rows['before']['nli_pairs']} distinct NLI pairs, {result['findings']} findings. Models cost nothing here "
           "(cached embeddings, hashed logits), so this is the host's ceiling on any accelerator. Before = "
-          f"`{args.before_rev}`; each way ran {args.rounds} times, interleaved; median shown.", "",
+          f"`{args.before_rev}`; shards of {args.shard_size} clusters; each way ran {args.rounds} times, interleaved; "
+          "median shown.", "",
           "| code | median s | NLI pairs/s (host only) | speed vs before | same findings |", "|---|---:|---:|---:|---|"]
     for name, r in rows.items():
         same = "" if name == "before" else ("yes" if result["same_findings_as_before"][name] else "**no**")
