@@ -365,10 +365,10 @@ class _TokenizedNLI(NLIModel):
         if probed is None:
             return None
         template, with_types = probed
-        new = [t for t in dict.fromkeys(t for pair in pairs for t in pair) if t not in cache]
+        index = {t: k for k, t in enumerate(dict.fromkeys(t for pair in pairs for t in pair))}
+        new = [t for t in index if t not in cache]
         if new:
             cache.update(zip(new, self._text_token_ids(new)))
-        index = {t: k for k, t in enumerate(dict.fromkeys(t for pair in pairs for t in pair))}
         text_flat, text_offsets = pack([cache[t] for t in index])
         text_lengths = np.fromiter((len(cache[t]) for t in index), dtype=np.int64, count=len(index))
         a = np.fromiter((index[p] for p, _ in pairs), dtype=np.int64, count=len(pairs))
