@@ -21,7 +21,7 @@ __all__ = ["calibrate_command", "compare_command", "eval_command", "register"]
 # Options shared by `eval` and `calibrate`.
 PresetOpt = Annotated[
     Optional[PresetName],
-    typer.Option("--preset", help="Built-in adapter: anli (3-way pairs), fnc1 (agree/disagree, documents), summedits (consistent/inconsistent, documents)."),
+    typer.Option("--preset", help="Built-in adapter: anli (3-way pairs), fnc1 (agree/disagree, documents), summedits (consistent/inconsistent, documents), news-pairs (the checker's verdicts on real news pairs read by people; --data: labels JSONL, default eval/news_pairs/labels.jsonl; --split dev|validation|train)."),
 ]
 DatasetOpt = Annotated[Optional[str], typer.Option("--dataset", help="Hugging Face Hub dataset name instead of --data (needs network or the datasets cache).")]
 DatasetConfigOpt = Annotated[Optional[str], typer.Option("--dataset-config", help="Hub dataset configuration (subset) name.")]
@@ -132,9 +132,15 @@ def eval_command(
     markdown: Annotated[Optional[Path], typer.Option("--markdown", help="Write the Markdown table here.")] = None,
     plots: Annotated[Optional[Path], typer.Option("--plots", help="Folder for PNG plots (confusion matrix, ROC, reliability).")] = None,
     predictions: Annotated[Optional[Path], typer.Option("--predictions", help="Write per-example predictions (JSONL) here.")] = None,
+    shared_data: Annotated[Path, typer.Option("--shared-data", help="news-pairs: the shared data folder the labelled pairs are rebuilt from.")] = Path("../shared/data"),
 ) -> None:
     """Evaluate an NLI model on labelled data: accuracy, macro-F1, AUCs, calibration, with 95% intervals."""
     from dataclasses import replace
+
+    if spec.preset == "news-pairs":
+        _news_pairs_eval(spec, nli_model, device, batch_size, thresholds, seed, bootstrap, output, markdown,
+                         predictions, shared_data)
+        return
 
     from factcheck.errors import InputError
     from factcheck.evaluation import (
@@ -183,6 +189,39 @@ def eval_command(
         typer.echo(f"{kind}: {shown}", err=True)
 
 
+def _news_pairs_eval(spec: DataSpec, nli_model: str, device: str | None, batch_size: int, thresholds: Path | None,
+                     seed: int, bootstrap: int, output: Path | None, markdown: Path | None, predictions: Path | None,
+                     shared_data: Path) -> None:
+    """`eval --preset news-pairs`: precision, recall, F0.5, PR-AUC, precision@k and per type, on one split."""
+    import json
+
+    from factcheck.errors import InputError
+    from factcheck.evaluation.news_eval import DEFAULT_LABELS, evaluate_news, news_markdown, prediction_rows, write_json
+    from factcheck.verdict import Thresholds
+
+    labels = spec.path or DEFAULT_LABELS
+    if not labels.is_file():
+        raise InputError(f"{labels}: no news-pairs labels file (give --data)")
+    split = spec.split or "dev"
+    if split not in ("dev", "validation", "train", "all"):
+        raise InputError(f"--split {split}: news-pairs splits are dev, validation, train or all")
+    _check_model(nli_model, device)
+    fixed = Thresholds.load(thresholds) if thresholds is not None else None
+    model = _load_model(nli_model, device)
+    result, pairs, scores = evaluate_news(model, labels, shared_data, split=None if split == "all" else split,
+                                          thresholds=fixed, batch_size=batch_size, n_bootstrap=bootstrap, seed=seed)
+    table = news_markdown(result, f"news-pairs {split}: {nli_model}")
+    if output is not None:
+        write_json(result, output)
+        (markdown or output.with_suffix(".md")).write_text(table, encoding="utf-8")
+    elif markdown is not None:
+        markdown.write_text(table, encoding="utf-8")
+    if predictions is not None:
+        rows = prediction_rows(pairs, scores, Thresholds.from_dict(result["thresholds"]))
+        predictions.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    typer.echo(table)
+
+
 @_with_data_spec(typer.Option("--data", "--fit-on", help="Local dev file (.jsonl .json .csv .tsv .parquet) or preset folder to fit on."))
 def calibrate_command(
     spec: DataSpec,
@@ -191,9 +230,15 @@ def calibrate_command(
     batch_size: BatchOpt = 32,
     objective: ObjectiveOpt = Objective.macro_f1,
     save: Annotated[Optional[Path], typer.Option("--save", help="Where to write the thresholds JSON (default: beside a local model: thresholds.json for a 3-way pairs fit, else thresholds-<dataset>.json).")] = None,
+    shared_data: Annotated[Path, typer.Option("--shared-data", help="news-pairs: the shared data folder the labelled pairs are rebuilt from.")] = Path("../shared/data"),
+    min_precision: Annotated[float, typer.Option("--min-precision", min=0.0, max=1.0, help="news-pairs: the contradiction threshold gives the highest recall at this precision (else max F0.5).")] = 0.85,
 ) -> None:
     """Fit a temperature and decision thresholds on a dev split and save them with provenance."""
     from factcheck.evaluation import calibrate, load_eval_set, save_calibration
+
+    if spec.preset == "news-pairs":
+        _news_pairs_calibrate(spec, nli_model, device, batch_size, save, shared_data, min_precision)
+        return
 
     _check_model(nli_model, device)
     dev = load_eval_set(spec)
@@ -206,6 +251,38 @@ def calibrate_command(
         f"on {dev.name} (n = {len(dev.examples)}): NLL {fit.get('nll_before', float('nan')):.4f} -> {fit.get('nll_after', float('nan')):.4f}, "
         f"{objective.value} {fit.get(objective.value + '_before', float('nan')):.4f} -> {fit.get(objective.value + '_after', float('nan')):.4f}"
     )
+    typer.echo(f"saved: {path}")
+
+
+def _news_pairs_calibrate(spec: DataSpec, nli_model: str, device: str | None, batch_size: int, save: Path | None,
+                          shared_data: Path, min_precision: float) -> None:
+    """`calibrate --preset news-pairs`: the contradiction threshold fitted for precision on the validation split."""
+    import json
+
+    from factcheck.errors import InputError
+    from factcheck.evaluation.news_eval import (DEFAULT_LABELS, fit_news_thresholds, score_news_pairs,
+                                                thresholds_file, write_json)
+    from factcheck.evaluation.news_pairs import load_news_pairs
+    from factcheck.pipeline import model_thresholds
+
+    labels = spec.path or DEFAULT_LABELS
+    split = spec.split or "validation"
+    if split == "dev":
+        raise InputError("news-pairs thresholds are never fitted on the dev split; use --split validation")
+    _check_model(nli_model, device)
+    pairs = load_news_pairs(labels, shared_data, splits=(split,))
+    if not pairs:
+        raise InputError(f"{labels}: no labelled pairs in split {split!r}")
+    model = _load_model(nli_model, device)
+    base = model_thresholds(model)
+    fitted, fit = fit_news_thresholds(pairs, score_news_pairs(pairs, model, batch_size), base,
+                                      min_precision=min_precision, split=split)
+    local = getattr(model.info, "local_dir", None)
+    path = save or (Path(local) / "thresholds.json" if local else Path("thresholds-news-pairs.json"))
+    previous = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    write_json(thresholds_file(fitted, fit, previous, model.info.revision), path)
+    typer.echo(f"contradiction >= {fitted.contradiction:.3f} (agreement {fitted.agreement:.3f} kept): {fit['objective']}; "
+               f"precision {fit['scores']['precision']:.3f}, recall {fit['scores']['recall']:.3f} on n = {len(pairs)}")
     typer.echo(f"saved: {path}")
 
 

@@ -29,13 +29,14 @@ class SynthKind(str, Enum):
     modal = "modal"
     syntax = "syntax"
     negation_forms = "negation-forms"
+    news_families = "news-families"
 
 
 @app.command("synth")
 def synth_command(
     news: NewsOpt,
     out: OutOpt,
-    kind: Annotated[SynthKind, typer.Option("--kind", help="edits: one rule-based edit per sentence; compound: compound sentences; modal: '-able' polarity; syntax: rewordings; negation-forms: where the negation sits.")] = SynthKind.edits,
+    kind: Annotated[SynthKind, typer.Option("--kind", help="edits: one rule-based edit per sentence; compound: compound sentences; modal: '-able' polarity; syntax: rewordings; negation-forms: where the negation sits; news-families: templated negated paraphrase, denial verbs, relative time words, infobox fragments (issue 16).")] = SynthKind.edits,
     seed: SeedOpt = 13,
 ) -> None:
     """Write synthetic news NLI pairs made by rule-based edits of real sentences (split by article)."""

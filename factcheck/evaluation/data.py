@@ -378,7 +378,10 @@ PRESETS: dict[str, Preset] = {
     ),
 }
 
-PresetName = Enum("PresetName", {name: name for name in PRESETS}, type=str)
+# news-pairs is its own task (two-way verdicts on labelled real news pairs, factcheck.evaluation.news_eval),
+# not an NLI table, so it is a preset name without a table adapter.
+NEWS_PAIRS = "news-pairs"
+PresetName = Enum("PresetName", {**{name: name for name in PRESETS}, NEWS_PAIRS: NEWS_PAIRS}, type=str)
 PresetName.__doc__ = "Built-in dataset adapters."
 
 _DEFAULT_LABELS: dict[str, str] = {

