@@ -225,3 +225,33 @@ def test_committed_labels_rebuild_from_the_shared_data() -> None:
     by_split = {s: {p.ref.story for p in pairs if p.ref.split == s} for s in ("train", "validation", "dev")}
     assert not (by_split["train"] & by_split["validation"])  # split by story, never by pair
     assert all(p.ref.annotator for p in pairs)
+
+
+def test_news_families_cover_the_failure_modes() -> None:
+    from factcheck.training.data import LABEL_SETS
+    from factcheck.training.news_families import news_family_pairs
+
+    pairs = news_family_pairs(seed=3, per_family=20)
+    edits = {p.edit for p in pairs}
+    assert {"neg_paraphrase", "denial_synonym", "relative_vs_weekday", "infobox_date", "infobox_prose"} <= edits
+    assert all(p.label in LABEL_SETS for p in pairs)
+    # A relative time word against a weekday is never trained as a contradiction; two event days that differ are.
+    assert {p.label for p in pairs if p.edit == "relative_vs_weekday"} == {"not_contradiction"}
+    assert {p.label for p in pairs if p.edit == "event_day_differs"} == {"contradiction"}
+    # A template instance never straddles splits.
+    split_of = {}
+    for p in pairs:
+        assert split_of.setdefault(p.article, p.split) == p.split
+    assert news_family_pairs(seed=3, per_family=20) == pairs
+
+
+def test_news_pairs_train_both_ways_and_only_the_train_split(tmp_path) -> None:
+    from factcheck.training.train import news_pair_examples
+
+    data = _shared(tmp_path)
+    path = tmp_path / "labels.jsonl"
+    write_refs(_refs(), path)
+    examples = news_pair_examples(path, data)
+    assert len(examples) == 2  # p4 only (train), both directions
+    assert {e.label for e in examples} == {"not_contradiction"}
+    assert examples[0].premise == examples[1].hypothesis and examples[0].group == "story:train-2"
