@@ -24,6 +24,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--labels", type=Path, default=Path("eval/news_pairs/labels.jsonl"))
     ap.add_argument("--extra-labels", type=Path, help="labels of pairs read for this table (id = key string)")
     ap.add_argument("--unread", type=Path)
+    ap.add_argument("--no-text", action="store_true", help="name pairs by body:offsets only (for committing)")
     args = ap.parse_args(argv)
     known = {key(r.body_a, r.start_a, r.end_a, r.body_b, r.start_b, r.end_b): r.label for r in read_refs(args.labels)}
     extra = {}
@@ -42,8 +43,9 @@ def main(argv: list[str] | None = None) -> None:
                 label = known.get(k) or extra.get(kid)
                 if label is None:
                     unread[kid] = {"id": kid, "a": a["text"], "b": b["text"]}
-                rows.append({"cluster": f.name.split(".")[0], "score": fd["score"], "label": label, "a": a["text"],
-                             "b": b["text"]})
+                rows.append({"cluster": f.name.split(".")[0], "score": fd["score"], "label": label,
+                             "a": kid.split("|")[0] if args.no_text else a["text"],
+                             "b": kid.split("|")[1] if args.no_text else b["text"]})
         summary[tag] = rows
         real = sum(r["label"] == "contradiction" for r in rows)
         print(f"{tag}: {len(rows)} findings, {real} real, {sum(r['label'] is None for r in rows)} unread")

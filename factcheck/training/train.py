@@ -31,11 +31,12 @@ from factcheck.training.data import (LABEL_NAMES, NLIExample, label_mask, read_s
 log = logging.getLogger("factcheck.train")
 
 
-def news_pair_examples(labels: Path, data_dir: Path) -> list[NLIExample]:
+def news_pair_examples(labels: Path, data_dir: Path, contradiction_repeat: int = 1) -> list[NLIExample]:
     """The train split of the labelled news pairs as NLI examples, both directions.
 
     ``contradiction`` is a contradiction both ways; ``compatible`` and ``unclear`` (unrelated or undecidable)
     are anything but one (the set-valued ``not_contradiction``): the reader judged the pair, not a direction.
+    Contradictions are rare (6%); ``contradiction_repeat`` puts each one in the stream that many times.
     """
     from factcheck.evaluation.news_pairs import load_news_pairs
 
@@ -43,7 +44,8 @@ def news_pair_examples(labels: Path, data_dir: Path) -> list[NLIExample]:
     for p in load_news_pairs(labels, data_dir, splits=("train",)):
         label = "contradiction" if p.ref.label == "contradiction" else "not_contradiction"
         group = f"story:{p.ref.story}"
-        out += [NLIExample(p.a, p.b, label, "news_pairs", group), NLIExample(p.b, p.a, label, "news_pairs", group)]
+        pair = [NLIExample(p.a, p.b, label, "news_pairs", group), NLIExample(p.b, p.a, label, "news_pairs", group)]
+        out += pair * (contradiction_repeat if label == "contradiction" else 1)
     return out
 
 
@@ -293,7 +295,7 @@ def train(args: argparse.Namespace) -> dict:
     train_streams, val_set = split_streams(streams, args.val_fraction)
     if args.news_pairs:
         # Real aligned news pairs read by people: their train split only (validation fits thresholds, dev reports).
-        train_streams["news_pairs"] = news_pair_examples(Path(args.news_pairs), data_dir)
+        train_streams["news_pairs"] = news_pair_examples(Path(args.news_pairs), data_dir, args.news_contradiction_repeat)
         provenance["news_pairs"] = {"path": Path(args.news_pairs).name, "sha256": file_sha256(Path(args.news_pairs))}
     if args.weights:
         train_set = mix_streams(train_streams, parse_weights(args.weights), args.seed)
@@ -407,6 +409,8 @@ def main(argv: list[str] | None = None) -> None:
                                           "streams are the --sources names and the stems of --synthetic/--extra files")
     parser.add_argument("--news-pairs", help="labelled news pairs (eval/news_pairs/labels.jsonl): their train split "
                                              "becomes stream 'news_pairs', rebuilt from --data-dir")
+    parser.add_argument("--news-contradiction-repeat", type=int, default=1,
+                        help="each news-pair contradiction appears this many times in its stream")
     parser.add_argument("--precision", choices=("auto", "fp32", "bf16"), default="auto",
                         help="training precision on a CPU: auto = bf16 autocast where the CPU has bf16 units")
     parser.add_argument("--epochs", type=float, default=3.0)
