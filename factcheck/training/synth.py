@@ -11,7 +11,6 @@ the label it produces, so the evaluation can report recall per edit type.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import random
@@ -21,7 +20,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from factcheck.errors import InputError
+from factcheck.evaluation.news_pairs import read_bodies
 from factcheck.sentences import split_sentences
 from factcheck.training.edits import (
     _ENTITY,
@@ -52,16 +51,8 @@ class SynthPair:
 # --------------------------------------------------------------------------- generation
 
 
-def read_news_bodies(path: str | Path) -> dict[str, str]:
-    """Read an FNC-1 style ``Body ID,articleBody`` CSV into ``{body_id: text}``."""
-    csv.field_size_limit(10**8)
-    try:
-        with open(path, newline="", encoding="utf-8") as fh:
-            return {row["Body ID"]: row["articleBody"] for row in csv.DictReader(fh)}
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read news bodies ({exc.strerror or exc})") from None
-    except (KeyError, UnicodeDecodeError, csv.Error) as exc:
-        raise InputError(f"{path}: not a 'Body ID,articleBody' CSV in UTF-8 ({exc})") from None
+# One reader of FNC-1 body CSVs for the workshop and evaluation (news pairs).
+read_news_bodies = read_bodies
 
 
 def article_split(article_id: str, test_fraction: float = 0.15) -> str:
