@@ -10,11 +10,15 @@ Subcommands (``python -m factcheck.training.distill SUB --help``):
   noise washes out; the shipped student never goes through this.
 * ``fit``: fine-tune on the pool's training rows with hard (possibly set-valued) labels, optionally mixed with
   a teacher's probabilities (knowledge distillation); score every validation source; export an fp16 folder.
-* ``label``: a fitted teacher's probabilities on the pool's training rows.
+  With ``--lora-rank`` the encoder is frozen and a LoRA adapter trains with a new head (``training.lora``):
+  the export is the adapter the ``large`` tier loads, and checkpoints hold only what trains.
+* ``label``: a fitted teacher's probabilities on the pool's training rows (``--base`` for a LoRA adapter).
 * ``select``: pick, among fitted runs, the best macro accuracy over validation sources (fit on validation only).
 
 A run stops at its step count or its time budget, whichever comes first; the learning rate decays linearly on
-that progress, so a budgeted run still ends at lr 0. Checkpoints (``--checkpoint-every``) let a CPU run resume.
+that progress, so a budgeted run still ends at lr 0. Checkpoints (``--checkpoint-every`` steps,
+``--checkpoint-minutes``) let a CPU run resume; ``--stop-after`` (or SIGTERM) checkpoints and pauses a run, to go
+on in a later session with the same command.
 """
 
 from __future__ import annotations
@@ -99,6 +103,15 @@ def build_pool(args: argparse.Namespace) -> dict:
     for path in jsonl:
         streams[path.stem] = list(read_synthetic(path, "train"))
     train_streams, validation = split_streams(streams, args.val_fraction)
+    news = None
+    if getattr(args, "news_pairs", None):
+        from factcheck.models import file_sha256
+        from factcheck.training.train import news_pair_examples
+
+        # Real aligned news pairs read by people: their train split only (validation fits thresholds, dev reports).
+        train_streams["news_pairs"] = news_pair_examples(Path(args.news_pairs), data_dir, args.news_contradiction_repeat)
+        news = {"path": Path(args.news_pairs).name, "sha256": file_sha256(Path(args.news_pairs)),
+                "contradiction_repeat": args.news_contradiction_repeat}
     weights = parse_weights(args.weights)
     mixed = mix_streams(train_streams, weights, args.seed)
     stream_of = {id(e): name for name, v in train_streams.items() for e in v}
@@ -109,6 +122,8 @@ def build_pool(args: argparse.Namespace) -> dict:
             "pool_streams": {k: len(v) for k, v in train_streams.items()},
             "train_streams": dict(Counter(s for s, _ in train)),
             "validation_sources": dict(Counter(e.source for e in validation))}
+    if news is not None:
+        meta["data"]["news_pairs"] = news
     write_pool(Path(args.out), train, validation, meta)
     log.info("wrote %s: %d training rows, %d validation rows", args.out, len(train), len(validation))
     return meta
@@ -269,10 +284,39 @@ def lr_factor(progress: float, warmup: float = 0.06) -> float:
 
 # ---------------------------------------------------------------- fit
 
-def fit(args: argparse.Namespace) -> dict:
+class _Pause:
+    """Set by SIGTERM (a session ending) or ``--stop-after``: checkpoint and stop, to resume later."""
+
+    def __init__(self) -> None:
+        self.asked = False
+
+    def __call__(self, signum, frame) -> None:
+        self.asked = True
+
+
+def _save_checkpoint(path: Path, model, optimizer, step: int, seconds: float, lora: dict | None) -> None:
     import torch
 
-    from factcheck.training.train import adamw, collate, encode, export, length_bucketed_batches, seeded_device
+    from factcheck.training.lora import trainable_state
+
+    state = {"optimizer": optimizer.state_dict(), "step": step, "seconds": seconds,
+             "torch_rng": torch.get_rng_state()}
+    if lora is not None:
+        state["trainable"], state["lora"] = trainable_state(model), lora
+    else:
+        state["model"] = model.state_dict()
+    tmp = path.with_suffix(".tmp")
+    torch.save(state, tmp)
+    tmp.replace(path)  # a kill while saving leaves the previous checkpoint whole
+
+
+def fit(args: argparse.Namespace) -> dict:
+    import signal
+
+    import torch
+
+    from factcheck.training.train import (adamw, collate, encode, export, length_bucketed_batches, seeded_device,
+                                          training_autocast)
 
     device = seeded_device(args.seed, args.device, args.threads)
     torch.set_float32_matmul_precision("high")  # TF32 on GPUs that have it; no effect on CPU
@@ -288,24 +332,43 @@ def fit(args: argparse.Namespace) -> dict:
             raise InputError(f"{args.teacher_probs}: {len(teacher)} rows of teacher probabilities for "
                              f"{len(train_set)} training rows")
     model, tokenizer = load_model(Path(args.init), device)
+    lora = None
+    if args.lora_rank:
+        from factcheck.training.lora import wrap
+
+        lora = {"r": args.lora_rank, "alpha": args.lora_alpha or 2 * args.lora_rank, "layers": args.lora_layers,
+                "targets": args.lora_targets}
+        model = wrap(model, args.lora_rank, lora["alpha"], args.lora_layers, args.lora_targets)
     ids, types = encode(tokenizer, train_set, args.max_length)
     allowed = torch.tensor([label_mask(e.label) for e in train_set], dtype=torch.bool)
     steps_per_epoch = math.ceil(len(train_set) / args.batch_size)
     total_steps = max(1, int(steps_per_epoch * args.epochs))
-    optimizer = adamw(model, args.lr)
+    optimizer = adamw(model, args.lr) if lora is None else torch.optim.AdamW(
+        [p for p in model.parameters() if p.requires_grad], lr=args.lr, weight_decay=0.01)
     step, previous = 0, 0.0
     ckpt = out / "checkpoint.pt"
     if ckpt.exists():
         state = torch.load(ckpt, map_location=device, weights_only=False)
-        model.load_state_dict(state["model"])
+        if lora is not None:
+            from factcheck.training.lora import load_trainable_state
+
+            if state.get("lora") != lora:
+                raise InputError(f"{ckpt}: made with LoRA {state.get('lora')}, not {lora}; use the same options "
+                                 "or a fresh --out")
+            load_trainable_state(model, state["trainable"])
+        else:
+            model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
         step, previous = state["step"], state["seconds"]
         torch.set_rng_state(state["torch_rng"])
         log.info("resumed from %s at step %d", ckpt, step)
-    autocast = (torch.autocast("cuda", dtype=torch.bfloat16) if device.startswith("cuda")
-                else torch.autocast("cpu", enabled=False))
+    autocast, precision = training_autocast(model, device, args.precision)
+    log.info("precision: %s", precision)
+    pause = _Pause()
+    signal.signal(signal.SIGTERM, pause)
     started = time.time() - previous
     first_step, run_started = step, time.time()
+    last_save = time.time()
     stop_reason = "steps"
     model.train()
     while step < total_steps:
@@ -335,13 +398,27 @@ def fit(args: argparse.Namespace) -> dict:
                 log.info("%s step %d/%d epoch %.2f loss %.4f lr %.2e %.0fs %.0f ex/s", out.name, step, total_steps,
                          step / steps_per_epoch, loss.item(), optimizer.param_groups[0]["lr"],
                          time.time() - started, rate)
-            if args.checkpoint_every and step % args.checkpoint_every == 0:
-                torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "step": step,
-                            "seconds": time.time() - started, "torch_rng": torch.get_rng_state()}, ckpt)
+            if args.stop_after and time.time() - run_started >= args.stop_after:
+                pause.asked = True
+            due = args.checkpoint_minutes and time.time() - last_save >= 60 * args.checkpoint_minutes
+            if pause.asked or due or (args.checkpoint_every and step % args.checkpoint_every == 0):
+                _save_checkpoint(ckpt, model, optimizer, step, time.time() - started, lora)
+                last_save = time.time()
+                log.info("%s checkpoint at step %d (%.1f MB)", out.name, step, ckpt.stat().st_size / 1e6)
+            if pause.asked:
+                break
         else:
             continue
-        stop_reason = "time budget" if step < total_steps else "steps"
+        stop_reason = "paused" if pause.asked else "time budget" if step < total_steps else "steps"
         break
+    if stop_reason == "paused":
+        rate = (step - first_step) * args.batch_size / max(time.time() - run_started, 1e-9)
+        paused = {"stopped_by": "paused", "steps": step, "planned_steps": total_steps, "seconds": time.time() - started,
+                  "examples_per_second_this_run": rate, "precision": precision, "lora": lora}
+        (out / "paused.json").write_text(json.dumps(paused, indent=2) + "\n")
+        log.info("%s paused at step %d/%d; run the same command to resume", out.name, step, total_steps)
+        return paused
+    (out / "paused.json").unlink(missing_ok=True)
     seconds = time.time() - started
     probs = predict_proba(model, tokenizer, val_set, device, args.max_length)
     metrics = scores(probs, val_set)
@@ -353,10 +430,15 @@ def fit(args: argparse.Namespace) -> dict:
             "steps": step, "planned_steps": total_steps, "stopped_by": stop_reason,
             "epochs_done": step / steps_per_epoch, "examples_seen": step * args.batch_size,
             "train_seconds": seconds, "examples_per_second": step * args.batch_size / max(seconds, 1e-9),
-            "validation": metrics}
+            "precision": precision, "lora": lora, "validation": metrics}
     if device.startswith("cuda"):
         meta["gpu"] = torch.cuda.get_device_name(0)
-    export(model, tokenizer, out / "model", meta, fp16=not args.keep_fp32)
+    if lora is not None:
+        from factcheck.training.lora import base_record, save_adapter
+
+        save_adapter(model, tokenizer, out / "adapter", base_record(Path(args.init)), args.max_length, meta)
+    else:
+        export(model, tokenizer, out / "model", meta, fp16=not args.keep_fp32)
     (out / "metrics.json").write_text(json.dumps(meta, indent=2) + "\n")
     log.info("%s done: %d steps (%s) in %.0fs; validation macro %.4f overall %.4f", out.name, step, stop_reason,
              seconds, metrics["macro_accuracy"], metrics["accuracy"])
@@ -370,15 +452,26 @@ def label(args: argparse.Namespace) -> None:
 
     device = resolve_device(args.device)
     torch.set_float32_matmul_precision("high")
-    _, train_set, _ = read_pool(Path(args.pool))
+    _, train_set, val_set = read_pool(Path(args.pool))
     if args.limit:
-        train_set = train_set[:args.limit]
-    model, tokenizer = load_model(Path(args.model), device)
+        train_set, val_set = train_set[:args.limit], val_set[:args.limit]
+    if args.base:  # a LoRA adapter (fit --lora-rank): merged into its base for labelling
+        from factcheck.nli_large import merged_model
+
+        model, tokenizer = merged_model(Path(args.base), Path(args.model))
+        model = model.to(device)
+    else:
+        model, tokenizer = load_model(Path(args.model), device)
     started = time.time()
     probs = predict_proba(model, tokenizer, train_set, device, args.max_length)
     np.save(args.out, probs.astype(np.float16))
     log.info("labelled %d training rows in %.0fs; teacher train accuracy %.4f", len(train_set),
              time.time() - started, scores(probs, train_set)["accuracy"])
+    if args.validation_out:
+        val_probs = predict_proba(model, tokenizer, val_set, device, args.max_length)
+        np.save(args.validation_out, val_probs.astype(np.float16))
+        log.info("labelled %d validation rows; teacher validation macro %.4f", len(val_set),
+                 scores(val_probs, val_set)["macro_accuracy"])
 
 
 def select(args: argparse.Namespace) -> dict:
@@ -412,6 +505,10 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--weights", required=True, help="examples per stream: a .json file or name=count,...")
     p.add_argument("--val-fraction", type=float, default=0.06)
     p.add_argument("--seed", type=int, default=13)
+    p.add_argument("--news-pairs", help="labelled news pairs (eval/news_pairs/labels.jsonl): their train split "
+                                        "becomes stream 'news_pairs', rebuilt from --data-dir")
+    p.add_argument("--news-contradiction-repeat", type=int, default=1,
+                   help="each news-pair contradiction appears this many times in its stream")
     p.add_argument("--out", required=True)
     p.set_defaults(func=build_pool)
 
@@ -444,14 +541,26 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--device", default=None)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--log-every", type=int, default=100)
-    p.add_argument("--checkpoint-every", type=int, default=0)
+    p.add_argument("--checkpoint-every", type=int, default=0, help="steps between checkpoints (0: none)")
+    p.add_argument("--checkpoint-minutes", type=float, default=0.0, help="minutes between checkpoints (0: none)")
+    p.add_argument("--stop-after", type=float, default=0.0,
+                   help="seconds of this run, then checkpoint and pause (resume with the same command)")
+    p.add_argument("--precision", choices=("auto", "fp32", "bf16"), default="auto",
+                   help="auto: bf16 autocast on a GPU, and on a CPU with bf16 units")
+    p.add_argument("--lora-rank", type=int, default=0, help="train a LoRA adapter of this rank (0: full fine-tune)")
+    p.add_argument("--lora-alpha", type=float, default=0.0, help="LoRA scaling alpha (default: 2 x rank)")
+    p.add_argument("--lora-layers", default="all", help="all, upper (the upper half), upperN, or a-b")
+    p.add_argument("--lora-targets", choices=("all", "attention"), default="all",
+                   help="LoRA on attention and feed-forward linears, or attention only")
     p.add_argument("--keep-fp32", action="store_true", help="export fp32 (a teacher to label with)")
     p.set_defaults(func=fit)
 
     p = sub.add_parser("label", help="teacher probabilities on the pool's training rows")
     p.add_argument("--pool", required=True)
-    p.add_argument("--model", required=True)
+    p.add_argument("--model", required=True, help="fitted model folder, or a LoRA adapter folder with --base")
+    p.add_argument("--base", help="the base model folder a LoRA adapter was trained on")
     p.add_argument("--out", required=True, help=".npy file")
+    p.add_argument("--validation-out", help="also the validation rows' probabilities, to this .npy file")
     p.add_argument("--max-length", type=int, default=256)
     p.add_argument("--limit", type=int, default=0)
     p.add_argument("--device", default=None)
