@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Iterator, Optional
@@ -116,6 +117,7 @@ def check(
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report to this file instead of stdout (checked before any work).")] = None,
     nli_model: Annotated[str, typer.Option("--nli-model", help="NLI model: registry name (default, deberta-v3-base, ...), Hub id or local path.")] = "default",
     embedder: Annotated[str, typer.Option("--embedder", help="Sentence embedder: registry name, sentence-transformers name or local path.")] = "default",
+    verify: Annotated[Optional[str], typer.Option("--verify", help="Cascade: this NLI model (e.g. large) re-scores the candidates the --nli-model screens, and its verdict decides them.")] = None,
     show_all: Annotated[bool, typer.Option("--all", help="Also report agreements and neutral pairs, not only contradictions (one finding per sentence pair).")] = _DEFAULTS.include_all,
     within: Annotated[bool, typer.Option("--within", help="Also compare sentences inside the same article.")] = _DEFAULTS.within,
     context: Annotated[bool, typer.Option("--context", help="Give the NLI premise its preceding sentence as context.")] = _DEFAULTS.context,
@@ -148,14 +150,22 @@ def check(
     thresholds = Thresholds.load(thresholds_file) if thresholds_file else None
     settings = CheckSettings(top_k=top_k, min_similarity=min_similarity, within=within, context=context,
                              include_all=show_all, split_clauses=not no_clauses, batch_size=batch_size,
-                             embed_batch_size=embed_batch_size)
+                             embed_batch_size=embed_batch_size, verify=verify)
     documents = read_documents(inputs, stdin=sys.stdin)
     claim_sets = prepare_claims(documents, settings)
     check_nli_name(nli_model)
+    if verify:
+        check_nli_name(verify)
     check_embedder_name(embedder)
     check_device(device)
 
     nli, emb, load_seconds = load_models(nli_model, embedder, device)
+    if verify:
+        from factcheck.cascade import load_cascade
+
+        started = time.perf_counter()
+        nli = load_cascade(nli, verify, device)
+        load_seconds += time.perf_counter() - started
     thresholds = thresholds or model_thresholds(nli)
     if threshold is not None:
         thresholds = replace(thresholds, contradiction=threshold, fitted_on="--threshold")

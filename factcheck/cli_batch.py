@@ -77,6 +77,7 @@ def run_command(
     batch_size: Annotated[Optional[int], typer.Option("--batch-size", min=1, help="NLI batch size (default: 256 on a GPU, 32 on a CPU).")] = None,
     nli_model: Annotated[str, typer.Option("--nli-model", help="NLI model: registry name, Hub id or local path.")] = "default",
     embedder: Annotated[str, typer.Option("--embedder", help="Sentence embedder: registry name, sentence-transformers name or local path.")] = "default",
+    verify: Annotated[Optional[str], typer.Option("--verify", help="Cascade: this NLI model (e.g. large) re-scores the candidates the --nli-model screens, and its verdict decides them.")] = None,
     device: Annotated[Optional[str], typer.Option("--device", help="cpu, cuda, cuda:1 ... (default: a GPU if present).")] = None,
     show_all: Annotated[bool, typer.Option("--all", help="Also report agreements and neutral pairs, not only contradictions.")] = False,
     max_articles: Annotated[int, typer.Option("--max-articles", min=2, help="Clusters with more articles fail with an error record.")] = 2000,
@@ -88,7 +89,7 @@ def run_command(
 
     with _progress(quiet) as hooks:
         on_start, on_shard = hooks if hooks else (None, None)
-        summary = run(inputs, out, include_all=show_all, models=ModelSpec(nli_model, embedder, device), fmt=fmt,
+        summary = run(inputs, out, include_all=show_all, models=ModelSpec(nli_model, embedder, device, verify), fmt=fmt,
                       engine=engine, shard_size=shard_size, batch_size=batch_size, ray_address=ray_address,
                       actors=actors, max_articles=max_articles, workers=workers, on_start=on_start, on_shard=on_shard)
     if not quiet:

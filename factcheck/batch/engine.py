@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from factcheck.batch.inputs import ClusterInput
 from factcheck.batch.sink import OutputFormat, ShardSink
+from factcheck.batch.stop import ignore_signals
 from factcheck.errors import FactcheckError
 
 __all__ = ["ModelSpec", "ShardProcessor", "ShardResult", "auto_batch_size", "prefetch_claims", "prepare_shard"]
@@ -32,6 +33,7 @@ class ModelSpec:
     nli_model: str = "default"
     embedder: str = "default"
     device: str | None = None
+    verify: str | None = None  # the cascade's verifier (factcheck.cascade), or None
 
     def check(self) -> None:
         """Refuse, before anything loads, model names or a device that cannot work."""
@@ -40,6 +42,8 @@ class ModelSpec:
         from factcheck.nli import check_nli_name
 
         check_nli_name(self.nli_model)
+        if self.verify:
+            check_nli_name(self.verify)
         check_embedder_name(self.embedder)
         check_device(self.device)
 
@@ -49,7 +53,12 @@ class ModelSpec:
         from factcheck.models import quiet_loading
 
         with quiet_loading():
-            return embed.load_embedder(self.embedder, device=self.device), nli.load_nli(self.nli_model, device=self.device)
+            embedder, model = embed.load_embedder(self.embedder, device=self.device), nli.load_nli(self.nli_model, device=self.device)
+            if self.verify:
+                from factcheck.cascade import CascadeNLI
+
+                model = CascadeNLI(model, nli.load_nli(self.verify, device=self.device))
+            return embedder, model
 
 
 def auto_batch_size(nli) -> int:
@@ -96,7 +105,8 @@ def prefetch_claims(shards: Iterable[Shard], settings, workers: int,
     if workers < 1:
         yield from ((k, shard, None) for k, shard in shards)
         return
-    pool = ProcessPoolExecutor(workers, mp_context=_worker_context())
+    # SIGINT/SIGTERM are this process's to act on: it drops the shard and shuts the workers down.
+    pool = ProcessPoolExecutor(workers, mp_context=_worker_context(), initializer=ignore_signals)
     ahead: deque = deque()
     todo = iter(shards)
 

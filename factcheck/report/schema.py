@@ -88,6 +88,8 @@ class Finding:
     forward: NLIScores
     backward: NLIScores
     reasons: tuple[str, ...] = ()
+    # The cascade's verifier's (forward, backward) scores, for a pair it re-scored (``--verify``); written only then.
+    verifier: tuple[NLIScores, NLIScores] | None = None
 
     @property
     def articles(self) -> tuple[str, str]:
@@ -101,7 +103,8 @@ class Finding:
             "claims": [c.to_dict() for c in self.claims],
             "nli": {"forward": self.forward.to_dict(), "backward": self.backward.to_dict()},
             "reasons": list(self.reasons),
-        }
+        } | ({"verifier": {"forward": self.verifier[0].to_dict(), "backward": self.verifier[1].to_dict()}}
+             if self.verifier is not None else {})
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], where: str = "finding") -> Finding:
@@ -120,7 +123,15 @@ class Finding:
             forward=NLIScores.from_dict(_need(nli, "forward", f"{where}.nli"), f"{where}.nli.forward"),
             backward=NLIScores.from_dict(_need(nli, "backward", f"{where}.nli"), f"{where}.nli.backward"),
             reasons=tuple(str(r) for r in data.get("reasons") or ()),
+            verifier=_verifier_scores(data.get("verifier"), f"{where}.verifier"),
         )
+
+
+def _verifier_scores(data: Any, where: str) -> tuple[NLIScores, NLIScores] | None:
+    if data is None:
+        return None
+    return (NLIScores.from_dict(_need(data, "forward", where), f"{where}.forward"),
+            NLIScores.from_dict(_need(data, "backward", where), f"{where}.backward"))
 
 
 @dataclass(frozen=True)
