@@ -190,3 +190,35 @@ def test_check_and_batch_give_the_same_findings_with_verify(tmp_path: Path, cli_
     # A job started with --verify does not resume without it.
     result = runner.invoke(app, ["batch", str(source), "--out", str(tmp_path / "out"), "-q"])
     assert result.exit_code == 2 and "factcheck: error:" in result.output
+
+
+def test_screen_fit_takes_the_highest_threshold_that_keeps_the_recall():
+    from factcheck.evaluation.screening import fit_screen_threshold
+
+    score = np.array([0.95, 0.9, 0.6, 0.4, 0.3, 0.1, 0.05, 0.5])
+    reports = np.array([True, True, True, True, False, True, False, False])
+    fit = fit_screen_threshold(score, reports, recall=0.8)  # 4 of the 5 reported pairs: down to 0.4
+    assert fit["threshold"] == 0.4 and fit["recall"] == pytest.approx(0.8)
+    assert fit["screened"] == pytest.approx(5 / 8)
+    assert fit_screen_threshold(score, reports, recall=1.0)["threshold"] == 0.1
+    # A pair the default model calls a contradiction is verified whatever the threshold.
+    called = np.array([False, False, False, False, False, True, False, False])
+    assert fit_screen_threshold(score, reports, called, recall=1.0)["threshold"] == 0.4
+    weights = np.array([1, 1, 1, 1, 1, 10, 1, 1.0])  # a heavy low-scored report pulls the threshold down
+    assert fit_screen_threshold(score, reports, recall=0.8, weights=weights)["threshold"] == 0.1
+    with pytest.raises(InputError, match="reports no contradiction"):
+        fit_screen_threshold(score, np.zeros(8, bool))
+
+
+def test_screen_fit_on_news_pairs_with_both_models():
+    from factcheck.evaluation.news_pairs import TEXT_BODY, NewsPair, PairRef
+    from factcheck.evaluation.screening import fit_screen_on_news
+    from factcheck.verdict import Thresholds
+
+    texts = [(PORT_A, PORT_B), (BRIDGE_A, BRIDGE_B), (PORT_A, PORT_A + " Members cheered."), (BRIDGE_A, PORT_A)]
+    pairs = [NewsPair(PairRef(f"p{k}", "validation", "s", TEXT_BODY, 0, 1, "", TEXT_BODY, 0, 1, "", label="compatible",
+                              texts=t), *t) for k, t in enumerate(texts)]
+    fit = fit_screen_on_news(pairs, FakeNLI(), FakeVerifier(THRESHOLDS), Thresholds(), Thresholds(0.6, 0.5))
+    # The verifier reports the port pair only; the fakes score it 0.9, so the screen can sit at 0.9.
+    assert fit["verifier_reports"] == 1 and fit["threshold"] == pytest.approx(0.9) and fit["recall"] == 1.0
+    assert fit["screened"] == pytest.approx(0.5)  # the bridge pair is called by the default model, so verified
