@@ -237,16 +237,49 @@ def read_manifest(adapter: Path) -> dict:
     return data
 
 
+INT8_ROWS = "int8-rows"
+
+
+def int8_rows(model) -> None:
+    """Round ``model``'s weights as int8 transport does (``training.distill`` pack + unpack), in place.
+
+    A matrix of at least 4096 values: per-row absmax int8 with fp16 scales; any other float tensor: fp16.
+    An adapter trained on a base that came to the GPU that way is applied to the same rounded base.
+    """
+    import numpy as np
+    import torch
+
+    with torch.no_grad():
+        for tensor in list(model.parameters()) + list(model.buffers()):
+            if not tensor.is_floating_point():
+                continue
+            w = tensor.detach().cpu().float().numpy()
+            if w.ndim == 2 and w.size >= 4096:
+                scale = np.abs(w).max(axis=1) / 127.0
+                scale[scale == 0] = 1.0
+                q = np.clip(np.rint(w / scale[:, None]), -127, 127).astype(np.int8)
+                back = q.astype(np.float32) * scale.astype(np.float16).astype(np.float32)[:, None]
+            else:
+                back = w.astype(np.float16).astype(np.float32)
+            tensor.copy_(torch.from_numpy(back))
+
+
 def merged_model(base: Path, adapter: Path, dtype=None):
     """The base as a 3-way sequence classifier with the adapter (and its head) merged in, and its tokenizer."""
     import torch
     from peft import PeftModel
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-    labels = list(read_manifest(adapter).get("labels") or LABELS)
+    manifest = read_manifest(adapter)
+    labels = list(manifest.get("labels") or LABELS)
     model = AutoModelForSequenceClassification.from_pretrained(
         base, num_labels=len(labels), id2label=dict(enumerate(labels)), label2id={n: i for i, n in enumerate(labels)},
         use_safetensors=True, dtype=torch.float32, local_files_only=True, trust_remote_code=False)
+    transform = (manifest.get("base") or {}).get("transform")
+    if transform == INT8_ROWS:
+        int8_rows(model.base_model)
+    elif transform is not None:
+        raise ModelError(f"{adapter / MANIFEST}: unknown base transform {transform!r}")
     model = PeftModel.from_pretrained(model, adapter, is_trainable=False).merge_and_unload()
     tokenizer = AutoTokenizer.from_pretrained(base, local_files_only=True)
     return (model.to(dtype) if dtype is not None else model), tokenizer

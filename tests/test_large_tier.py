@@ -278,3 +278,24 @@ def test_real_base_parts_assemble_to_the_pinned_file(tmp_path):
     dest = nli_large.assemble_base(parts, tmp_path / "base")
     assert (dest / "config.json").is_file() and (dest / "tokenizer.json").is_file()
     assert json.loads((dest / "config.json").read_text())["model_type"] == "mpnet"
+
+
+def test_int8_transport_is_repeated_exactly_at_load_time(tmp_path, tiny_mpnet_base):
+    """A LoRA trained on the int8-transported base (distill pack/unpack) is applied to the same rounded weights."""
+    import torch
+    from transformers import AutoModelForSequenceClassification
+
+    from factcheck.training import distill
+    from factcheck.training.lora import base_record
+
+    distill.pack(tiny_mpnet_base, tmp_path / "packed", part_mb=0.5)
+    unpacked = distill.unpack([tmp_path / "packed"], tmp_path / "unpacked")
+    record = base_record(unpacked)
+    assert record["transform"] == nli_large.INT8_ROWS and record["sha256"] == nli_large.file_digest(
+        tiny_mpnet_base / "model.safetensors")
+    trained_on = AutoModelForSequenceClassification.from_pretrained(unpacked, num_labels=3).base_model
+    exact = AutoModelForSequenceClassification.from_pretrained(tiny_mpnet_base, num_labels=3).base_model
+    assert any(not torch.equal(a, b) for a, b in zip(trained_on.parameters(), exact.parameters()))
+    nli_large.int8_rows(exact)
+    for (name, a), b in zip(trained_on.named_parameters(), exact.parameters()):
+        assert torch.equal(a, b), name

@@ -43,6 +43,7 @@ log = logging.getLogger("factcheck.distill")
 
 POOL_SCHEMA = "factcheck.nli_pool/1"
 PACK_SCHEMA = "factcheck.int8_pack/1"
+TRANSPORT = "int8_transport.json"  # beside unpacked weights: they went through int8 transport
 
 
 # ---------------------------------------------------------------- pool
@@ -175,7 +176,10 @@ def pack(src: Path, out: Path, part_mb: float) -> list[Path]:
     for f in src.iterdir():
         if f.is_file() and f.name != "model.safetensors" and f.suffix in {".json", ".txt"}:
             shutil.copy(f, out / f.name)
-    (out / "pack.json").write_text(json.dumps({"schema": PACK_SCHEMA, "parts": len(parts)}) + "\n")
+    from factcheck.models import file_sha256
+
+    (out / "pack.json").write_text(json.dumps({"schema": PACK_SCHEMA, "parts": len(parts),
+                                               "source_sha256": file_sha256(src / "model.safetensors")}) + "\n")
     return written
 
 
@@ -188,6 +192,7 @@ def unpack(parts_dirs: list[Path], out: Path) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     merged: dict[str, np.ndarray] = {}
     expected = None
+    source_sha = None
     found = 0
     for folder in parts_dirs:
         for f in sorted(folder.iterdir()):
@@ -195,7 +200,8 @@ def unpack(parts_dirs: list[Path], out: Path) -> Path:
                 merged.update(load_file(str(f)))
                 found += 1
             elif f.name == "pack.json":
-                expected = json.loads(f.read_text())["parts"]
+                pack_info = json.loads(f.read_text())
+                expected, source_sha = pack_info["parts"], pack_info.get("source_sha256")
             elif f.is_file() and f.suffix in {".json", ".txt"}:
                 shutil.copy(f, out / f.name)
     if expected is None or found != expected:
@@ -209,6 +215,10 @@ def unpack(parts_dirs: list[Path], out: Path) -> Path:
             tensors[name] = value.astype(np.float32) if value.dtype.kind == "f" else value
     save_file(tensors, str(out / "model.safetensors"))
     (out / "pack.json").unlink(missing_ok=True)
+    # The weights are the source's after an int8-rows round trip: a LoRA trained on them records it, and the
+    # large tier applies the same rounding to the exact base at load time (factcheck.nli_large.int8_rows).
+    (out / TRANSPORT).write_text(json.dumps({"schema": PACK_SCHEMA, "transform": "int8-rows",
+                                             "source_sha256": source_sha}) + "\n")
     return out
 
 

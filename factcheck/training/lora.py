@@ -116,13 +116,20 @@ def save_adapter(model, tokenizer, out: Path, base: dict, max_length: int, meta:
 
 
 def base_record(path: Path) -> dict:
-    """How a base folder is recorded in the adapter's manifest: its name and the sha256 of its weights."""
+    """How a base folder is recorded in the adapter's manifest: its name, the sha256 of its weights and, for
+    weights that came through int8 transport (``distill unpack``), the transform the loader must repeat."""
     from factcheck.nli_large import BASE_NAME, BASE_SHA256, file_digest
+    from factcheck.training.distill import TRANSPORT
 
+    marker = path / TRANSPORT
+    if marker.is_file():
+        info = json.loads(marker.read_text(encoding="utf-8"))
+        digest = info.get("source_sha256")
+        return {"name": BASE_NAME if digest == BASE_SHA256 else path.name, "sha256": digest,
+                "transform": info["transform"]}
     weights = path / "model.safetensors"
     digest = file_digest(weights) if weights.is_file() else None
-    name = BASE_NAME if digest == BASE_SHA256 else path.name
-    return {"name": name, "sha256": digest}
+    return {"name": BASE_NAME if digest == BASE_SHA256 else path.name, "sha256": digest}
 
 
 # ------------------------------------------------------------------ bundle
