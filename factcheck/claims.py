@@ -9,6 +9,21 @@ Nothing is left silently unanalysed: a sentence too long for one claim (a text w
 3,000-word single sentence) is cut into windows by the same splitter, and a fragment with too
 few words, or made of numbers only, is counted. ``require_comparable`` refuses a run in which
 fewer than two articles have claims, naming each article that lost everything and why.
+
+Every sentence is exactly one of: a claim, a counted fragment (``short_fragments``,
+``number_fragments``) or a counted claim in another language (``foreign``).
+
+Fact lines. A line without a terminal stop that ``documents.fact_kind`` finds a fact in ("Born 27
+August 1968", "Production: May 1993 – August 2002", "Police arrested two men") is a claim with
+its own minimum: ``MIN_FACT_WORDS`` (3) words of which one has letters, instead of ``min_words``
+(5) words of which ``MIN_LETTER_WORDS`` (3) have letters. A fact line is short by nature (an
+infobox row, a caption) and its date, measure, label or verb already says it is a statement; a
+short sentence with a stop ("No way, he said.") still needs ``min_words``.
+
+Languages. Claims not in the NLI model's language (``language``, "en" by default; None compares
+every language) are not claims: they are counted in ``foreign`` with their languages in
+``foreign_languages``, and the article's language is ``ClaimSet.language`` (see
+``factcheck.language`` for the rule that keeps short English lines English).
 """
 
 from __future__ import annotations
@@ -17,8 +32,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from factcheck.documents import Document
+from factcheck.documents import MIN_FACT_WORDS, Document, is_fact_line
 from factcheck.errors import InputError
+from factcheck.language import article_language, language_name, sentence_language
 from factcheck.sentences import Span, split_sentences
 
 __all__ = [
@@ -28,6 +44,7 @@ __all__ = [
     "count_words",
     "extract_claim_set",
     "extract_claims",
+    "language_notice",
     "no_claims_reason",
     "require_comparable",
 ]
@@ -87,6 +104,16 @@ class ClaimSet:
     short_fragments: int
     number_fragments: int = 0  # fragments long enough but with under MIN_LETTER_WORDS words of letters
     windowed: int = 0  # sentences too long for one claim, cut into windows
+    foreign: int = 0  # sentences that would be claims but are not in the NLI model's language
+    foreign_languages: tuple[str, ...] = ()  # their languages (ISO 639-1), most frequent first
+    language: str | None = None  # the article's language; None when not detected (language=None)
+    target_language: str | None = None  # the language claims are kept in (the NLI model's)
+    fact_lines: int = 0  # claims without a terminal stop (fact lines, see documents.fact_kind)
+
+    @property
+    def wholly_foreign(self) -> bool:
+        """True when the article is in another language than the model's and none of it is compared."""
+        return bool(self.foreign) and not self.claims and self.language != self.target_language
 
 
 def count_words(text: str) -> int:
@@ -165,6 +192,7 @@ def extract_claim_set(
     clause_sentence_words: int = 20,
     max_sentence_words: int = 60,
     run_on_words: int = 20,
+    language: str | None = "en",
 ) -> ClaimSet:
     """Sentences of every kept span as claims, plus clause claims of long compound sentences.
 
@@ -173,10 +201,14 @@ def extract_claim_set(
     ``sentences`` for context. Clauses are tried only for sentences of at least
     ``clause_sentence_words`` words. A sentence over ``max_sentence_words`` words, or a text with
     no sentence stop over ``run_on_words`` words, is cut into windows that are claims of their own.
+    A line without a stop that carries a fact needs ``MIN_FACT_WORDS`` words (module docstring).
+    With ``language``, sentences in another language are counted in ``foreign``, not claims.
     """
     sentences: list[Span] = []
     claims: list[Claim] = []
-    short = numbers = windowed = 0
+    short = numbers = windowed = facts = 0
+    foreign: dict[str, int] = {}
+    article = article_language((doc.text[s:e] for s, e in doc.spans), language) if language else None
     for span_start, span_end in doc.spans:
         spans, cut = _sentences(doc.text, span_start, span_end, max_sentence_words, run_on_words)
         windowed += cut
@@ -184,12 +216,20 @@ def extract_claim_set(
             k = len(sentences)
             sentences.append(sent)
             n = count_words(sent.text)
-            if n < min_words:
+            unstopped = not _STOP.search(sent.text)
+            fact = unstopped and is_fact_line(sent.text)
+            if n < (min(min_words, MIN_FACT_WORDS) if fact else min_words):
                 short += 1
                 continue
-            if len(_LETTER_WORD.findall(sent.text)) < MIN_LETTER_WORDS:
+            if len(_LETTER_WORD.findall(sent.text)) < (1 if fact else MIN_LETTER_WORDS):
                 numbers += 1
                 continue
+            if language:
+                lang = sentence_language(sent.text, language, article)
+                if lang != language:
+                    foreign[lang] = foreign.get(lang, 0) + 1
+                    continue
+            facts += unstopped
             whole = (sent.start, sent.end)
             claims.append(Claim(doc.id, len(claims), sent.text, sent.start, sent.end, k))
             if not split_clauses or n < clause_sentence_words:
@@ -197,7 +237,10 @@ def extract_claim_set(
             for s, e in clause_spans(doc.text, sent.start, sent.end, min_clause_words):
                 if (s, e) != whole and count_words(doc.text[s:e]) >= max(min_words, min_clause_words):
                     claims.append(Claim(doc.id, len(claims), doc.text[s:e], s, e, k, clause=True))
-    return ClaimSet(doc.id, tuple(claims), tuple(sentences), short, numbers, windowed)
+    languages = tuple(sorted(foreign, key=lambda c: (-foreign[c], c)))
+    return ClaimSet(doc.id, tuple(claims), tuple(sentences), short, numbers, windowed,
+                    foreign=sum(foreign.values()), foreign_languages=languages, language=article,
+                    target_language=language, fact_lines=facts)
 
 
 def _sentences(text: str, start: int, end: int, max_words: int, run_on_words: int) -> tuple[list[Span], int]:
@@ -221,12 +264,32 @@ def no_claims_reason(doc: Document, claim_set: ClaimSet) -> str:
             reasons[r] = reasons.get(r, 0) + e - s
         what = ", ".join(f"{r} {n}" for r, n in sorted(reasons.items(), key=lambda x: -x[1]))
         return f"all {doc.dropped_chars} characters were dropped as page furniture ({what} characters)"
+    if claim_set.wholly_foreign:
+        return (f"in {language_name(claim_set.language or '')}, not compared ({claim_set.foreign} claim(s); "
+                f"the NLI model reads {language_name(claim_set.target_language or '')})")
     parts = []
+    if claim_set.foreign:
+        names = ", ".join(language_name(c) for c in claim_set.foreign_languages)
+        parts.append(f"{claim_set.foreign} claim(s) in {names}, not compared")
     if claim_set.short_fragments:
         parts.append(f"{claim_set.short_fragments} fragment(s) under the minimum words")
     if claim_set.number_fragments:
         parts.append(f"{claim_set.number_fragments} fragment(s) of numbers without words")
     return f"{doc.kept_chars} characters kept, but only {' and '.join(parts) if parts else 'no sentence'}"
+
+
+def language_notice(claim_set: ClaimSet) -> str | None:
+    """One line for an article in another language than the NLI model's, else None.
+
+    "in Spanish, not compared (12 claim(s))", or, when some of it is still compared,
+    "in Spanish: 11 of 12 claim(s) not compared".
+    """
+    if not claim_set.language or claim_set.language == claim_set.target_language:
+        return None
+    name = language_name(claim_set.language)
+    if not claim_set.claims:
+        return f"in {name}, not compared ({claim_set.foreign} claim(s))"
+    return f"in {name}: {claim_set.foreign} of {claim_set.foreign + len(claim_set.claims)} claim(s) not compared"
 
 
 def require_comparable(documents: Sequence[Document], claim_sets: Sequence[ClaimSet], within: bool) -> None:
@@ -248,6 +311,7 @@ def require_comparable(documents: Sequence[Document], claim_sets: Sequence[Claim
     raise InputError(f"nothing to compare: {need}" + (f"; no claims in {lost}" if lost else ""))
 
 
-def extract_claims(doc: Document, min_words: int = 5, split_clauses: bool = True) -> list[Claim]:
+def extract_claims(doc: Document, min_words: int = 5, split_clauses: bool = True,
+                   language: str | None = "en") -> list[Claim]:
     """The claims of one document, in text order (a sentence, then its clauses)."""
-    return list(extract_claim_set(doc, min_words=min_words, split_clauses=split_clauses).claims)
+    return list(extract_claim_set(doc, min_words=min_words, split_clauses=split_clauses, language=language).claims)

@@ -34,6 +34,8 @@ __all__ = [
     "collect_files",
     "document_from_record",
     "document_from_text",
+    "fact_kind",
+    "is_fact_line",
     "read_documents",
 ]
 
@@ -126,6 +128,12 @@ def _rule(reason: DropReason, pattern: str, max_words: int, flags: int = re.IGNO
 # Page furniture, as general patterns over one line (first match wins). ``max_words`` keeps each
 # pattern off real paragraphs that happen to contain the same words.
 _RULES: tuple[_Rule, ...] = (
+    _rule(
+        DropReason.METADATA,
+        r"^\W*(?:(?:first |last )?(?:published|updated|posted|modified)|last update|updated? at|date(?: created)?"
+        r"|modified date|update\W*$)\b(?!.*[.!?]$)",
+        15,
+    ),
     _rule(DropReason.COPYRIGHT, r"^\W*(?:©|\(c\)\s*\d{4}|copyright\b)|\ball rights reserved\b", 25),
     _rule(DropReason.ADVERTISEMENT, r"\badvertis|^\W*(?:ads?|sponsored)\b(?: by\b| content\b|\W*$)", 10),
     _rule(
@@ -148,7 +156,7 @@ _RULES: tuple[_Rule, ...] = (
         r"^[(\[].*\b(?:photo|image|picture|video|courtesy|via|screengrab|source)\b.*[)\]]$",
         20,
     ),
-    _rule(DropReason.CREDIT, r"^By\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}(?:,|\s+\w+\s+\d|$)", 12, 0),
+    _rule(DropReason.CREDIT, r"^By\s+[A-Z][\w.'’-]*(?:\s+(?:[A-Z][\w.'’-]*|and|&)){0,6}(?:,|\s+\w+\s+\d|$)", 12, 0),
     _rule(
         DropReason.NAVIGATION,
         # Breadcrumbs: three or more short labels (at most five words each) between separators, and
@@ -158,7 +166,8 @@ _RULES: tuple[_Rule, ...] = (
         r"|see all related|more from|more on this|continue reading|story continues|click here|tap here|back to top|skip to"
         r"|scroll down for|view (?:the )?original article|you are viewing an accelerated mobile"
         r"|(?:video|poll|page|content)?\s*loading|please enable javascript)\b"
-        r"|^\W*(?:watch|video|photos?|gallery|listen)\s*[:|]",
+        r"|^\W*(?:watch|video|photos?|gallery|listen|more|read(?: this| next)?|(?:see|watch) (?:video|photos|more)"
+        r"|in pictures|related|pictured)\s*[:|]",
         25,
     ),
     _rule(
@@ -167,10 +176,143 @@ _RULES: tuple[_Rule, ...] = (
         r"|want to discuss|please (?:read our|share|subscribe|sign|log in))\b"
         r"|^\W*follow\b.*(?:twitter|facebook|instagram|@)"
         r"|\b(?:newsletter|mailing list|donation|commenting policy|comment policy|recent comments"
-        r"|leave a comment|comments? (?:are|is) closed)\b",
+        r"|leave a comment|comments? (?:are|is) closed|(?:we|this (?:site|website)) uses? cookies|cookie (?:policy|settings|preferences|notice)"
+        r"|accept (?:all )?cookies|manage (?:your )?(?:cookies|preferences|consent)|privacy policy|terms of (?:use|service))\b",
         15,
     ),
 )
+
+
+# --------------------------------------------------------------------------- fact lines
+#
+# A line without a terminal stop is furniture unless it carries a fact (see fact_kind).
+
+_MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+          r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")
+_DATE = re.compile(
+    rf"\b(?:\d{{1,2}}(?:st|nd|rd|th)?\.?\s+(?:of\s+)?{_MONTH}|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\b|{_MONTH},?\s+\d{{4}}"
+    r"|\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{2,4}|(?:1[0-9]|20)\d{2}s?"
+    r"|(?:on|last|next|this|since|until|by|from)\s+(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b",
+    re.IGNORECASE,
+)
+# A number with a unit of measure, of time, of money or of scale ("1.85 m", "12 per cent", "$4.2bn").
+_MEASURE = re.compile(
+    r"[$£€¥]\s?\d|\d(?:[\d,.]*\d)?\s*(?:%|°|per ?cent\b|percent\b|(?:k?m|cm|mm|mi|ft|in|kg|g|lbs?|oz|mph|kph|km/h"
+    r"|km2|m2|sq|ha|l|ml)\b|(?:kilo|centi|milli)?met(?:re|er)s?\b|miles?\b|feet\b|foot\b|inch(?:es)?\b|acres?\b"
+    r"|hectares?\b|(?:kilo)?grams?\b|pounds?\b|tonnes?\b|tons?\b|litres?\b|liters?\b|gallons?\b|degrees?\b"
+    r"|seconds?\b|minutes?\b|hours?\b|days?\b|weeks?\b|months?\b|years?\b|decades?\b|centuries\b"
+    r"|thousand\b|million\b|billion\b|trillion\b|bn\b|mn\b|dollars?\b|euros?\b|yuan\b|rubles?\b|roubles?\b)",
+    re.IGNORECASE,
+)
+# Words that only say when (or are empty), so "Friday 28 January 2022 10:32 GMT" has no fact.
+_WHEN_WORDS = frozenset(
+    """
+    january february march april may june july august september october november december jan feb mar apr jun jul
+    aug sep sept oct nov dec monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur
+    thurs fri sat sun am pm gmt utc bst cet est edt pst pdt et ist msk st nd rd th of on at the and to in
+    today yesterday ago hours hour minutes mins min last week
+    """.split()
+)
+# "Label: value" (an infobox row, a caption) unless the label is page chrome.
+_LABEL = re.compile(r"^(?P<label>[^\W\d_][\w’'()./&-]*(?:[ \t]+[\w’'()./&-]+){0,3})[ \t]*:[ \t]+(?P<value>\S.*)$")
+_CHROME_LABELS = re.compile(
+    r"^(?:tags?|topics?|filed(?: under)?|categor(?:y|ies)|sections?|keywords?|subjects?|share|email|e-mail|tel|"
+    r"phone|fax|contact|posted|published|updated|last updated?|modified|date|time|by|authors?|writers?|sources?|"
+    r"credits?|(?:photo|image|picture|video)s?|watch|listen|read|more|see|related|follow|comments?|print|"
+    r"warning|note|editor'?s note|disclaimer|contributing|information from|click|download|menu|search|"
+    r"language|edition|subscribe|log ?in|sign ?in|home|trending|advertisement|sponsored|via|h/t|hat tip)$",
+    re.IGNORECASE,
+)
+# Social-media embeds, links and code are never fact lines ("— Name (@handle) January 5, 2022").
+_NOT_FACT = re.compile(r"@\w|https?://|www\.|\S@\S|pic\.twitter|[{}<>;=|]|^\W*[—–]|\bago\b|:\W*$")
+# Finite verbs a short line can show without a tagger: auxiliaries, modals, copulas, frequent
+# irregular past forms, "-ed" forms, and a third-person "-s" form after a word that is not a
+# determiner, preposition or quantifier ("Key witness speaks out", not "latest news").
+_AUX = frozenset(
+    """
+    is are was were be been being am born isn't aren't wasn't weren't has have had hasn't haven't hadn't will won't would
+    wouldn't shall should shouldn't can can't cannot could couldn't may might must do does did don't doesn't didn't
+    said says told tells took takes made makes gave gives came comes went goes saw sees got gets won wins lost
+    left leaves met meets held holds led leads fell falls rose rises hit hits shot shoots put puts set sets cut
+    began begins became becomes found finds brought brings bought sold sent spent built kept paid struck stood
+    broke broke spoke wrote drove flew grew knew threw drew chose stole wore hid fled fought caught taught sought
+    felt meant heard quit spread beat withdrew overtook ran runs sank swore wept woke won
+    """.split()
+)
+_NOT_SUBJECT = frozenset(
+    """
+    the a an of in on at for with and or to from by as his her their its our my your this that these those some
+    many all more most other new latest top best few several no any each every into over under about after
+    before between against during without two three four five
+    """.split()
+)
+_ED = re.compile(r"^[a-z]{2,}(?:ed|en)$")
+_S = re.compile(r"^[a-z]{3,}(?<![su'’])s$")
+# A verb line needs this many words; dated, measured and labelled lines need MIN_FACT_WORDS.
+VERB_LINE_WORDS = 4
+MIN_FACT_WORDS = 3
+_BULLET = re.compile(r"^[-•*·▪‣]\s")
+
+
+_TOKEN = re.compile(r"[^\W_]+(?:['’.-][^\W_]+)*|[^\w\s]")
+
+
+def _has_verb(line: str) -> bool:
+    raw = _TOKEN.findall(line)
+    for k, r in enumerate(raw):
+        w = r.lower()
+        if w in _AUX or (r == w and _ED.match(w) and w not in _WHEN_WORDS):
+            return True
+        # "-s" after a subject word, and not inside a list ("news, rumours and spoilers").
+        if r == w and _S.match(w) and k > 0 and raw[k - 1][0].isalpha() and raw[k - 1].lower() not in _NOT_SUBJECT \
+                and (k + 1 == len(raw) or raw[k + 1] not in (",", "and", "or")):
+            return True
+    return False
+
+
+def fact_kind(line: str) -> str | None:
+    """What fact a line without a terminal stop carries: "label", "dated", "verb", or None.
+
+    - "label": "Label: value" (an infobox row or caption such as "Production: May 1993 – August
+      2002"), unless the label is page chrome (Tags, Share, Updated, Photo, Source, ...);
+    - "dated": a date or a number with a unit beside at least one word that is not a date word
+      ("Born 27 August 1968", "Height 1.85 m"), unless it is only capitalised names beside the date
+      (a byline such as "Jane Doe | 28 January 2022");
+    - "verb": at least ``VERB_LINE_WORDS`` words, three of them words of letters, in sentence case
+      (not a Title Case or all-capitals headline) with a finite verb.
+
+    Every kind needs ``MIN_FACT_WORDS`` words. None may be a Title Case headline of six words or
+    more or an all-capitals line, hold a link, an @handle, an e-mail address, code or "... ago",
+    open with a dash (a quote's attribution, a tweet's signature) or end in a colon (it introduces
+    what follows).
+    """
+    n = _words(line)
+    if n < MIN_FACT_WORDS or _NOT_FACT.search(line):
+        return None
+    letter_words = _LETTER_WORD.findall(line)
+    letters = [c for c in line if c.isalpha()]
+    # A Title Case or all-capitals line of six words or more is a headline (often a related link).
+    if not letter_words or (len(letter_words) >= 6 and _is_title_case(line)) or (
+            len(letter_words) >= 3 and all(c.isupper() for c in letters)):
+        return None
+    m = _LABEL.match(line)
+    if m and not _CHROME_LABELS.match(m.group("label").strip()) and _LETTER_WORD.search(m.group("label")):
+        if _words(m.group("value")) >= 1 and _words(m.group("label")) <= 4:
+            return "label"
+    if _DATE.search(line) or _MEASURE.search(line):
+        content = [w for w in letter_words if w.lower() not in _WHEN_WORDS]
+        names_only = len(content) >= 2 and all(w[0].isupper() and w.lower() not in _AUX and not _ED.match(w.lower())
+                                               for w in content)
+        if content and not names_only:
+            return "dated"
+    if n >= VERB_LINE_WORDS and len(letter_words) >= 3 and not _is_title_case(_BULLET.sub("", line)) and _has_verb(line):
+        return "verb"
+    return None
+
+
+def is_fact_line(line: str) -> bool:
+    """True when a line without a terminal stop carries a fact (``fact_kind``) and is a claim."""
+    return fact_kind(line) is not None
 
 
 def _words(text: str) -> int:
@@ -208,7 +350,7 @@ def _classify(line: str) -> DropReason | None:
     for rule in _RULES:
         if n <= rule.max_words and rule.pattern.search(line):
             return rule.reason
-    return None if _is_prose(line) else DropReason.NO_SENTENCE
+    return None if _is_prose(line) or is_fact_line(line) else DropReason.NO_SENTENCE
 
 
 def _lines(text: str) -> Iterator[tuple[int, int]]:
@@ -252,6 +394,37 @@ def _unwrap(text: str) -> str:
     return re.sub(r"(?<=\S)([ \t]*)\r?\n(?=[ \t]*\S)", lambda m: m.group(0).replace("\r", " ").replace("\n", " "), text)
 
 
+def _infobox_like(line: str) -> bool:
+    return not _is_prose(line) and fact_kind(line) in ("label", "dated") and _words(line) < 6
+
+
+# This many unstopped sentence-like lines in a row are a list of headlines (related stories).
+_HEADLINE_RUN = 3
+
+
+def _drop_headline_lists(text: str, lines: list[tuple[int, int, DropReason | None]]) -> None:
+    """Mark runs of ``_HEADLINE_RUN`` or more unstopped sentence-like lines (six words or more, a verb,
+    no "Label:") as navigation: a list of related headlines, not the story.
+
+    Bulleted lines ("- ...", "• ...") are list items of the story and stay.
+    """
+    def headline(k: int) -> bool:
+        s, e, r = lines[k]
+        line = text[s:e]
+        return (r is None and not _is_prose(line) and not _BULLET.match(line) and _words(line) >= 6
+                and fact_kind(line) in ("verb", "dated") and _has_verb(line))
+
+    k = 0
+    while k < len(lines):
+        j = k
+        while j < len(lines) and headline(j):
+            j += 1
+        if j - k >= _HEADLINE_RUN:
+            for m in range(k, j):
+                lines[m] = (lines[m][0], lines[m][1], DropReason.NAVIGATION)
+        k = max(j, k + 1)
+
+
 @dataclass(frozen=True)
 class _Layout:
     title: str
@@ -279,11 +452,14 @@ def _layout(text: str, title: str | None) -> _Layout:
                 dropped.append((e - len(tail.group(0).lstrip()), e, reason.value))
                 e = tail.start()
         lines.append((s, e, _classify(text[s:e])))
+    _drop_headline_lists(text, lines)
 
     # Lines before the first finished story paragraph that are not patterned furniture may be
     # the headline; the last one is (it sits right above the story, below the site's chrome).
     body = next((k for k, (s, e, r) in enumerate(lines) if r is None and _is_body(text[s:e])), len(lines))
-    candidates = [k for k in range(body) if lines[k][2] in (None, DropReason.NO_SENTENCE)]
+    # An infobox row or a dated line ("Born 27 August 1968") is a fact, not a headline.
+    candidates = [k for k in range(body) if lines[k][2] is DropReason.NO_SENTENCE
+                  or (lines[k][2] is None and not _infobox_like(text[lines[k][0]:lines[k][1]]))]
     found = title or ""
     for k in reversed(candidates):
         s, e, _ = lines[k]

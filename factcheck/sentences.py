@@ -86,10 +86,24 @@ def _is_boundary(text: str, stop_start: int, stops: str, next_pos: int) -> bool:
     return True
 
 
+def _inside_brackets(text: str, start: int, stop: int, closers: str) -> bool:
+    """True when a "(" or "[" opened since ``start`` is still open at ``stop`` and not closed right after it."""
+    depth = 0
+    for c in text[start:stop]:
+        if c in "([":
+            depth += 1
+        elif c in ")]" and depth:
+            depth -= 1
+    return depth > closers.count(")") + closers.count("]")
+
+
 def _split_block(text: str, start: int, end: int) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     cur = start
     for m in _BOUNDARY.finditer(text, start, end):
+        # "(m. 1995)": a stop inside brackets before a number does not end the sentence.
+        if m.group(1) == "." and text[m.end(3):m.end(3) + 1].isdigit() and _inside_brackets(text, cur, m.start(1), m.group(2)):
+            continue
         if _is_boundary(text, m.start(1), m.group(1), m.end(3)):
             spans.append((cur, m.end(2)))
             cur = m.end(3)
