@@ -16,7 +16,8 @@ import numpy as np
 
 from factcheck import __version__
 from factcheck.align import Candidate, align_copies, count_possible_pairs
-from factcheck.claims import Claim, ClaimSet, extract_claim_set, no_claims_reason, require_comparable
+from factcheck.claims import (Claim, ClaimSet, extract_claim_set, language_notice, no_claims_reason,
+                              require_comparable)
 from factcheck.cues import contradiction_cues
 from factcheck.documents import Document, read_documents
 from factcheck.embed import Embedder
@@ -50,6 +51,9 @@ class CheckSettings:
     pair_cap: int = 10
     pair_cap_articles: int = 6
     thresholds: Thresholds = field(default_factory=Thresholds)
+    # The NLI model's language (ISO 639-1): claims in other languages are counted, not compared
+    # (factcheck.language); None compares every claim (a multilingual model).
+    nli_language: str | None = "en"
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -128,6 +132,7 @@ def build_report(documents: Sequence[Document], claim_sets: Sequence[ClaimSet], 
     for p in best:
         counts[p.label.value] += 1
     n_claims = {cs.article: len(cs.claims) for cs in claim_sets}
+    sets = {cs.article: cs for cs in claim_sets}
     known = set(Stats.FIELDS)
     return Report(
         version=__version__,
@@ -135,7 +140,9 @@ def build_report(documents: Sequence[Document], claim_sets: Sequence[ClaimSet], 
         settings=settings.to_dict(),
         articles=tuple(Article(id=d.id, source=d.source, title=d.title, n_claims=n_claims.get(d.id, 0),
                                dropped_chars=d.dropped_chars, url=d.url, date=d.date,
-                               dropped=tuple(DroppedSpan(s, e, r) for s, e, r in d.dropped))
+                               dropped=tuple(DroppedSpan(s, e, r) for s, e, r in d.dropped),
+                               language=sets[d.id].language if d.id in sets else None,
+                               foreign_claims=sets[d.id].foreign if d.id in sets else 0)
                        for d in documents),
         stats=Stats(**{k: v for k, v in stats.items() if k in known}, verdicts=counts,
                     extra={k: v for k, v in stats.items() if k not in known}),
@@ -152,12 +159,15 @@ def prepare_claims(documents: Sequence[Document], settings: CheckSettings) -> li
     if len(documents) < 2 and not settings.within:
         raise InputError(f"need at least two articles to compare, got {len(documents)}; "
                          "pass more files or use --within to check sentences inside one article")
-    claim_sets = [extract_claim_set(d, min_words=settings.min_words, split_clauses=settings.split_clauses)
+    claim_sets = [extract_claim_set(d, min_words=settings.min_words, split_clauses=settings.split_clauses,
+                                    language=settings.nli_language)
                   for d in documents]
     require_comparable(documents, claim_sets, settings.within)
     for d, cs in zip(documents, claim_sets):
         if not cs.claims:
             log.warning("%s: no claims, not compared: %s", d.source, no_claims_reason(d, cs))
+        elif language_notice(cs):
+            log.warning("%s: %s", d.source, language_notice(cs))
         elif cs.windowed:
             log.info("%s: %d sentence(s) too long for one claim were cut into windows", d.source, cs.windowed)
     return claim_sets
@@ -359,6 +369,8 @@ def settings_with(settings: CheckSettings | None = None, **options) -> CheckSett
     for name in ("top_k", "batch_size", "embed_batch_size", "min_words", "pair_cap", "pair_cap_articles"):
         if not isinstance(getattr(out, name), int) or getattr(out, name) < 1:
             raise InputError(f"{name} must be a whole number of at least 1, got {getattr(out, name)!r}")
+    if out.nli_language is not None and not (isinstance(out.nli_language, str) and out.nli_language.isalpha()):
+        raise InputError(f"nli_language must be a language code such as 'en' (or None), got {out.nli_language!r}")
     if not isinstance(out.min_similarity, (int, float)) or not -1.0 <= out.min_similarity <= 1.0:
         raise InputError(f"min_similarity must lie between -1 and 1, got {out.min_similarity!r}")
     if not isinstance(out.thresholds, Thresholds):

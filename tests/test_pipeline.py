@@ -112,5 +112,8 @@ def test_seeds_report_matches_the_report_made_before_the_typed_schema(fake_embed
     assert report["settings"].pop("embed_batch_size") == 64
     assert (report["settings"].pop("pair_cap"), report["settings"].pop("pair_cap_articles")) == (10, 6)
     assert report["stats"].pop("claims_copied") == 3  # seed 001 repeats sentences of seed 000
+    # Languages, added since: the NLI model's language setting and each article's language and foreign claims.
+    assert report["settings"].pop("nli_language") == "en"
+    assert all((a.pop("language"), a.pop("foreign_claims")) == ("en", 0) for a in report["articles"])
     assert json.dumps(report, ensure_ascii=False) == json.dumps(golden, ensure_ascii=False)
     assert len(report["findings"]) == 301

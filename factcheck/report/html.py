@@ -177,7 +177,8 @@ def _html_finding(rank: int, f: Finding, placed: set[str]) -> str:
             f'<div class="claims">{"".join(claims)}</div>{reasons_html}</li>')
 
 
-def _html_article(index: int, article: Article, text: str | None, marks: Sequence[_Mark]) -> str:
+def _html_article(index: int, article: Article, text: str | None, marks: Sequence[_Mark],
+                  note: str | None = None) -> str:
     title = article.title
     source = article.source
     head = f"<h2>{_e(article.id)}</h2>"
@@ -187,6 +188,8 @@ def _html_article(index: int, article: Article, text: str | None, marks: Sequenc
         head += f'<p class="source"><a href="{_e(source)}" rel="noopener noreferrer">{_e(source)}</a></p>'
     elif source:
         head += f'<p class="source">{_e(source)}</p>'
+    if note:
+        head += f'<p class="note">{_e(note)}</p>'
     body = (f'<div class="text">{_highlighted_text(text, marks, _dropped_spans(article, len(text)))}</div>'
             if text is not None
             else '<p class="missing">text not available</p>')
@@ -209,7 +212,8 @@ def render_html(report: Report, texts: Mapping[str, str] | None = None) -> str:
     findings_html = f'<ol class="findings">{items}</ol>' if items else ""
     articles_html = ""
     if texts:
-        columns = "".join(_html_article(i, a, texts.get(a.id), marks.get(a.id, ()))
+        columns = "".join(_html_article(i, a, texts.get(a.id), marks.get(a.id, ()),
+                                        a.language_note(report.settings.get("nli_language")))
                           for i, a in enumerate(articles))
         # An index, so every article is one click away however the columns wrap.
         toc = "".join(f'<a href="#article-{i}">{_e(a.id)}</a>' for i, a in enumerate(articles))

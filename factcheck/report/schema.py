@@ -163,11 +163,27 @@ class Article:
     url: str | None = None
     date: str | None = None
     dropped: tuple[DroppedSpan, ...] = ()
+    language: str | None = None  # detected language (ISO 639-1); None in reports from before detection
+    foreign_claims: int = 0  # sentences not compared because they are not in the NLI model's language
 
     def to_dict(self) -> dict:
         return {"id": self.id, "source": self.source, "title": self.title, "n_claims": self.n_claims,
                 "dropped_chars": self.dropped_chars, "url": self.url, "date": self.date,
-                "dropped": [d.to_dict() for d in self.dropped]}
+                "dropped": [d.to_dict() for d in self.dropped], "language": self.language,
+                "foreign_claims": self.foreign_claims}
+
+    def language_note(self, target: str | None) -> str | None:
+        """One line when claims were set aside for their language ("in Spanish, not compared (12 claims)")."""
+        from factcheck.language import language_name
+
+        if self.language and target and self.language != target:
+            name = language_name(self.language)
+            if not self.n_claims:
+                return f"in {name}, not compared ({self.foreign_claims} claim(s))"
+            return f"in {name}: {self.foreign_claims} claim(s) not compared"
+        if self.foreign_claims:
+            return f"{self.foreign_claims} claim(s) in other languages, not compared"
+        return None
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], where: str = "article") -> Article:
@@ -177,6 +193,7 @@ class Article:
             url=data.get("url"), date=data.get("date"),
             dropped=tuple(DroppedSpan.from_dict(d, f"{where}.dropped[{k}]")
                           for k, d in enumerate(data.get("dropped") or ())),
+            language=data.get("language"), foreign_claims=int(data.get("foreign_claims") or 0),
         )
 
 

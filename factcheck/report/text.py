@@ -114,7 +114,11 @@ def terminal_renderables(report: Report) -> RenderableType:
         table.add_column("claims", justify="right")
         table.add_column("title", overflow="fold", ratio=1)
         for a in report.articles:
-            table.add_row(Text(a.id), count(a.n_claims), Text(a.title or a.source or ""))
+            title = Text(a.title or a.source or "")
+            note = a.language_note(report.settings.get("nli_language"))
+            if note:
+                title.append(f"{'  ' if title else ''}{note}", style="yellow")
+            table.add_row(Text(a.id), count(a.n_claims), title)
         parts += [Text(""), table]
 
     counts_style = "bold red" if report.count("contradiction") else "bold green"
@@ -187,6 +191,11 @@ def _md_table(header: Sequence[str], rows: Sequence[Sequence[Any]], align: str =
     return lines
 
 
+def _with_note(title: str, note: str | None) -> str:
+    """A title with an article's language note after it ("Title — in Spanish, not compared (12 claim(s))")."""
+    return f"{title} — {note}" if note and title else note or title
+
+
 def render_markdown(report: Report, texts: Mapping[str, str] | None = None) -> str:
     summary = [(k.capitalize() if k in ("articles", "claims", "seconds") else
                 "Pairs scored" if k == "pairs scored" else f"Model: {k}", v) for k, v in summary_items(report)]
@@ -195,7 +204,8 @@ def render_markdown(report: Report, texts: Mapping[str, str] | None = None) -> s
     if report.articles:
         out += ["## Articles", ""]
         out += _md_table(["id", "claims", "title", "source"],
-                         [(a.id, count(a.n_claims), a.title or "", a.source or "") for a in report.articles],
+                         [(a.id, count(a.n_claims), _with_note(a.title or "", a.language_note(
+                             report.settings.get("nli_language"))), a.source or "") for a in report.articles],
                          "lrll") + [""]
     out += ["## Findings", "", f"**{_md(counts_line(report.findings))}.**", ""]
     if report.findings:
