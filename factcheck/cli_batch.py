@@ -33,6 +33,7 @@ batch_app = typer.Typer(
     cls=_RunByDefault,
     help="Check thousands of article clusters into resumable shard files (default command: run).",
     no_args_is_help=True,
+    rich_markup_mode=None,  # help texts are plain text: "factcheck[ray]" must show its brackets
 )
 
 
@@ -84,14 +85,27 @@ def run_command(
     workers: Annotated[int, typer.Option("--workers", min=0, help="Processes extracting the claims of the next shards while the models run (for a GPU with spare CPU cores; 0: none).")] = 0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no summary line.")] = False,
 ) -> None:
-    """Check every cluster into OUT/shard-*.jsonl; a killed job resumes where it stopped."""
-    from factcheck.batch import ModelSpec, run
+    """Check every cluster into OUT/shard-*.jsonl; a stopped job resumes where it stopped.
 
-    with _progress(quiet) as hooks:
-        on_start, on_shard = hooks if hooks else (None, None)
-        summary = run(inputs, out, include_all=show_all, models=ModelSpec(nli_model, embedder, device, verify), fmt=fmt,
-                      engine=engine, shard_size=shard_size, batch_size=batch_size, ray_address=ray_address,
-                      actors=actors, max_articles=max_articles, workers=workers, on_start=on_start, on_shard=on_shard)
+    The same command resumes a job that was killed, stopped (Ctrl-C, SIGTERM: exit 130, 143) or
+    ended by a full or read-only disk; it redoes only the shards not written whole, damaged ones
+    included. One job at a time per OUT folder.
+    """
+    from factcheck.batch import BatchInterrupted, ModelSpec, run
+
+    def notice(line: str) -> None:
+        typer.echo(f"factcheck: {line}", err=True)
+
+    try:
+        with _progress(quiet) as hooks:
+            on_start, on_shard = hooks if hooks else (None, None)
+            summary = run(inputs, out, include_all=show_all, models=ModelSpec(nli_model, embedder, device, verify),
+                          fmt=fmt, engine=engine, shard_size=shard_size, batch_size=batch_size,
+                          ray_address=ray_address, actors=actors, max_articles=max_articles, workers=workers,
+                          on_start=on_start, on_shard=on_shard, on_notice=notice, handle_signals=True)
+    except BatchInterrupted as exc:
+        typer.echo(f"factcheck: {exc}", err=True)
+        raise typer.Exit(exc.exit_code) from None
     if not quiet:
         typer.echo(summary.line(), err=True)
 
@@ -101,10 +115,14 @@ def merge_command(
     out: Annotated[Path, typer.Argument(help="The --out folder of a batch job.", show_default=False)],
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Merged JSONL file (default: OUT/merged.jsonl).")] = None,
 ) -> None:
-    """Concatenate a job's shards into one JSONL file, one cluster per line."""
+    """Concatenate a job's shards into one JSONL file, one cluster per line.
+
+    Every shard is checked against its checksum first: a damaged one is named (exit 2), and the
+    batch command that wrote the folder, run again, repairs it.
+    """
     from factcheck.batch import merge_shards
 
-    dest, count = merge_shards(out, output)
+    dest, count = merge_shards(out, output, on_notice=lambda line: typer.echo(f"factcheck: {line}", err=True))
     typer.echo(f"wrote {count} clusters to {dest}")
 
 

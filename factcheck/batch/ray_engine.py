@@ -18,6 +18,7 @@ import numpy as np
 
 from factcheck.batch.engine import ModelSpec, ShardProcessor, ShardResult
 from factcheck.batch.inputs import ClusterInput
+from factcheck.batch.sink import ShardWriteError
 from factcheck.errors import FactcheckError, InputError
 
 __all__ = ["RAY_HINT", "ShardWorker", "run_on_ray"]
@@ -126,6 +127,8 @@ def run_on_ray(
             raise
         except Exception as exc:  # a RayTaskError wraps the actor's exception
             cause = getattr(exc, "cause", None)
+            if isinstance(cause, ShardWriteError):
+                raise cause from None
             if isinstance(cause, FactcheckError):
                 raise type(cause)(str(cause)) from None
             raise
