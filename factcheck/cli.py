@@ -59,6 +59,9 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Help texts are plain text, never Rich markup: "pip install 'factcheck[ray]'" keeps its brackets.
+    # The root's mode is the one every command and sub-group renders with.
+    rich_markup_mode=None,
 )
 
 

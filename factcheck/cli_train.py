@@ -14,7 +14,8 @@ import typer
 
 __all__ = ["SynthKind", "app", "mine_command", "synth_command"]
 
-app = typer.Typer(help="Build training data for the NLI model (the training workshop).", no_args_is_help=True)
+app = typer.Typer(help="Build training data for the NLI model (the training workshop).", no_args_is_help=True,
+                  rich_markup_mode=None)  # plain-text help, as the root app's
 
 NewsOpt = Annotated[Path, typer.Option("--news", help="FNC-1 style bodies CSV (columns Body ID, articleBody).", show_default=False)]
 OutOpt = Annotated[Path, typer.Option("--out", help="Output JSONL of labelled pairs.", show_default=False)]
