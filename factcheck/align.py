@@ -18,12 +18,14 @@ Memory: similarities are computed ``block_size`` rows at a time, so peak extra m
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Candidate", "align", "align_copies", "count_possible_pairs", "representatives"]
+__all__ = ["Candidate", "align", "align_copies", "count_possible_pairs", "lexical_candidates", "lexical_features",
+           "representatives"]
 
 
 @dataclass(frozen=True)
@@ -311,3 +313,85 @@ def count_possible_pairs(groups: Sequence[str], within: bool = False, parents: S
     for g, p in zip(gid.tolist(), parents):
         keys[(g, int(p))] = keys.get((g, int(p)), 0) + 1
     return total - sum(c * (c - 1) // 2 for c in keys.values())
+
+
+_ENTITY = re.compile(r"(?<!^)(?<![.!?]\s)\b(?:[A-Z][\w’'-]*[a-z][\w’'-]*|[A-Z]{2,})\b")
+_MONTH = re.compile(r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December|"
+                    r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\b\.?")
+_NUMBER = re.compile(r"\d")
+_MONTHS = _MONTH.pattern.removeprefix(r"\b(?:").removesuffix(r")\b\.?")
+_DAY_OF_MONTH = re.compile(r"\b\d{1,2}(?:st|nd|rd|th)?\s+(?:" + _MONTHS + r")\b|\b(?:" + _MONTHS + r")\.?\s+\d{1,2}(?:st|nd|rd|th)?\b")
+_YEARISH = re.compile(r"\b(?:1[5-9]|20)\d\d\b")
+_COMMON = frozenset("The A An This That These Those It He She They We I In On At For And But Or If As By Of To "
+                    "Mr Mrs Ms Dr".split())
+
+
+def lexical_features(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """What a claim is about and what kind of value it states: (entity words, value kinds).
+
+    Entities are capitalised words and acronyms not opening the claim; value kinds are ``date``
+    (a month or a year) and ``number`` (other digits).
+    """
+    entities = frozenset(m.group(0).strip("’'") for m in _ENTITY.finditer(text) if m.group(0) not in _COMMON
+                         and not _MONTH.fullmatch(m.group(0)))
+    kinds = set()
+    if _MONTH.search(text) or _YEARISH.search(text):
+        kinds.add("date")
+    if _NUMBER.search(_YEARISH.sub("", _DAY_OF_MONTH.sub("", text))):
+        kinds.add("number")
+    return entities, frozenset(kinds)
+
+
+def lexical_candidates(
+    embeddings: np.ndarray,
+    groups: Sequence[str],
+    texts: Sequence[str],
+    floor: float = 0.3,
+    per_claim: int = 1,
+    max_share: float = 0.2,
+    exclude: set[tuple[int, int]] | None = None,
+) -> list[Candidate]:
+    """Pairs the cosine floor misses that name the same entity and state the same kind of value.
+
+    Two claims of different articles sharing an entity word (one found in at most ``max_share`` of
+    the claims, so "Russia" in a story about Russia does not count) and both stating a date, or
+    both a number, are a candidate when their cosine reaches ``floor``: two passages giving
+    different dates for the same campaign. Each claim keeps its ``per_claim`` most similar such
+    partners, so the extra pairs grow with the claims, not their square. ``exclude`` holds pairs
+    already chosen (``i < j``). Sorted like ``align``.
+    """
+    n = len(texts)
+    if n < 2:
+        return []
+    x = _unit_rows(embeddings)
+    feats = [lexical_features(t) for t in texts]
+    index: dict[str, list[int]] = {}
+    for i, (ents, kinds) in enumerate(feats):
+        if kinds:
+            for e in ents:
+                index.setdefault(e, []).append(i)
+    limit = max(2, int(max_share * n))
+    gid, _ = _group_ids(groups)
+    partners: dict[int, set[int]] = {}
+    for members in index.values():
+        if 2 <= len(members) <= limit:
+            for i in members:
+                partners.setdefault(i, set()).update(members)
+    seen = exclude or set()
+    found: dict[tuple[int, int], float] = {}
+    for i, cands in partners.items():
+        js = np.array(sorted(j for j in cands if gid[j] != gid[i] and feats[i][1] & feats[j][1]
+                             and texts[i] != texts[j]), dtype=np.int64)
+        if js.size == 0:
+            continue
+        sims = x[js] @ x[i]
+        order = np.argsort(-sims, kind="stable")
+        taken = 0
+        for k in order:
+            if sims[k] < floor or taken >= per_claim:
+                break
+            pair = (min(i, int(js[k])), max(i, int(js[k])))
+            if pair not in seen:
+                found[pair] = max(found.get(pair, -1.0), float(sims[k]))
+            taken += 1
+    return sorted((Candidate(i, j, s) for (i, j), s in found.items()), key=lambda c: (-c.similarity, c.i, c.j))

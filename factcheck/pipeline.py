@@ -15,17 +15,21 @@ from typing import Callable, Sequence, TextIO
 import numpy as np
 
 from factcheck import __version__
-from factcheck.align import Candidate, align_copies, count_possible_pairs
+from factcheck.align import Candidate, align_copies, count_possible_pairs, lexical_candidates
 from factcheck.claims import (Claim, ClaimSet, extract_claim_set, language_notice, no_claims_reason,
                               require_comparable)
 from factcheck.cues import contradiction_cues
+from factcheck.disputes import CONTRADICTION, ENTAILS, MUTUAL, OTHER, Link, build_disputes
 from factcheck.documents import Document, read_documents
 from factcheck.embed import Embedder
 from factcheck.errors import FactcheckError, InputError
+from factcheck.labels import ENT
 from factcheck.models import ModelInfo
 from factcheck.nli import NLIModel
 from factcheck.report.schema import Article, DroppedSpan, Finding, NLIScores, Report, Stats
 from factcheck.report.schema import Claim as ReportClaim
+from factcheck.timecheck import (TimeComparison, article_date, compare_times, has_time_words, mask_times,
+                                 time_free_wording, time_mentions)
 from factcheck.verdict import Thresholds, Verdict, decide, same_wording, two_way_scores
 
 log = logging.getLogger("factcheck")
@@ -50,7 +54,13 @@ class CheckSettings:
     # Clusters of more than pair_cap_articles articles keep each claim's pair_cap best pairs only.
     pair_cap: int = 10
     pair_cap_articles: int = 6
+    # Claims naming the same entity and both stating a date (or a number) are also paired down to this
+    # cosine, one extra partner per claim at most (align.lexical_candidates); None turns it off.
+    lexical_floor: float | None = 0.3
     thresholds: Thresholds = field(default_factory=Thresholds)
+    # The cascade's verifier (an NLI model name, e.g. "large"): it re-scores the default model's candidates
+    # and its verdict decides them (factcheck.cascade); None: the NLI model alone decides.
+    verify: str | None = None
     # The NLI model's language (ISO 639-1): claims in other languages are counted, not compared
     # (factcheck.language); None compares every claim (a multilingual model).
     nli_language: str | None = "en"
@@ -58,6 +68,8 @@ class CheckSettings:
     def to_dict(self) -> dict:
         d = asdict(self)
         d["thresholds"] = self.thresholds.to_dict()
+        if d["verify"] is None:  # reports and batch manifests without a cascade stay as they were
+            del d["verify"]
         return d
 
 
@@ -74,6 +86,8 @@ class ScoredPair:
     score: float
     identical: bool = False  # same wording: never a contradiction
     overlong: bool = False  # a side was truncated to the NLI model's window
+    notes: tuple[str, ...] = ()  # what a later check (e.g. the time check) found, shown after the cues
+    verifier: tuple[np.ndarray, np.ndarray] | None = None  # the cascade's verifier's (forward, backward), if run
 
     @property
     def reasons(self) -> tuple[str, ...]:
@@ -85,7 +99,10 @@ class ScoredPair:
         reasons += ["same wording (case, punctuation or spacing aside)"] if self.identical else contradiction_cues(self.a.text, self.b.text)
         if self.overlong:
             reasons.append("a side exceeded the NLI model's window; its premise was truncated")
-        return tuple(reasons)
+        if self.verifier is not None:
+            f, b = self.verifier
+            reasons.insert(1, f"verifier: contradiction {f[2]:.2f} forward, {b[2]:.2f} backward")
+        return tuple(reasons) + self.notes
 
 
 def premise_text(claims: ClaimSet, claim: Claim, context: bool) -> str:
@@ -118,7 +135,27 @@ def _finding(p: ScoredPair) -> Finding:
         forward=NLIScores.from_row(p.forward),
         backward=NLIScores.from_row(p.backward),
         reasons=p.reasons,
+        verifier=(NLIScores.from_row(p.verifier[0]), NLIScores.from_row(p.verifier[1])) if p.verifier is not None else None,
     )
+
+
+def _link(p: ScoredPair, thresholds: Thresholds, finding: int | None) -> Link:
+    """A scored pair as the dispute builder sees it: claims keyed by (article, start, end); for a
+    one-way entailment, ``a`` is the claim that entails the other."""
+    a, b = p.a, p.b
+    if p.label is Verdict.contradiction:
+        kind = CONTRADICTION
+    elif p.identical or min(p.forward[ENT], p.backward[ENT]) >= thresholds.agreement:
+        kind = MUTUAL
+    elif p.label is Verdict.agreement:
+        kind = ENTAILS
+        if p.backward[ENT] > p.forward[ENT]:  # forward is premise a -> hypothesis b
+            a, b = b, a
+    else:
+        kind = OTHER
+    return Link((a.article, a.start, a.end), (b.article, b.start, b.end),
+                ReportClaim(a.article, a.text, a.start, a.end), ReportClaim(b.article, b.text, b.start, b.end),
+                kind, float(p.score), finding)
 
 
 def build_report(documents: Sequence[Document], claim_sets: Sequence[ClaimSet], pairs: list[ScoredPair],
@@ -133,6 +170,9 @@ def build_report(documents: Sequence[Document], claim_sets: Sequence[ClaimSet], 
         counts[p.label.value] += 1
     n_claims = {cs.article: len(cs.claims) for cs in claim_sets}
     sets = {cs.article: cs for cs in claim_sets}
+    position = {id(p): k for k, p in enumerate(kept)}
+    disputes = build_disputes([_link(p, settings.thresholds, position.get(id(p))) for p in best],
+                              [d.id for d in documents] or list(n_claims))
     known = set(Stats.FIELDS)
     return Report(
         version=__version__,
@@ -147,6 +187,7 @@ def build_report(documents: Sequence[Document], claim_sets: Sequence[ClaimSet], 
         stats=Stats(**{k: v for k, v in stats.items() if k in known}, verdicts=counts,
                     extra={k: v for k, v in stats.items() if k not in known}),
         findings=tuple(_finding(p) for p in kept),
+        disputes=disputes,
     )
 
 
@@ -230,6 +271,12 @@ def align_cluster(cluster: ClusterClaims, embeddings: np.ndarray, settings: Chec
         candidates = align_copies(embeddings, groups, keys, top_k=settings.top_k,
                                   min_similarity=settings.min_similarity, within=settings.within,
                                   parents=parents, max_per_claim=cap)
+        if settings.lexical_floor is not None and not settings.within:
+            extra = lexical_candidates(embeddings, groups, keys, floor=settings.lexical_floor,
+                                       exclude={(c.i, c.j) for c in candidates})
+            if extra:
+                stats["pairs_lexical"] = len(extra)
+                candidates = sorted(candidates + extra, key=lambda c: (-c.similarity, c.i, c.j))
     copies = len(claims) - len(set(keys))
     if copies:
         stats["claims_copied"] = copies
@@ -261,9 +308,83 @@ def score_nli(aligned: Sequence[AlignedCluster], nli: NLIModel, settings: CheckS
     return out, len(unique)
 
 
+@dataclass(frozen=True)
+class TimeCheck:
+    """A pair whose verdict may hinge on how its claims state a time (phase 4b).
+
+    ``masked`` is the pair with the time expressions removed, re-scored both ways to learn whether
+    the contradiction survives without them; ``None`` when the masked claims are worded the same,
+    so no model is needed.
+    """
+
+    k: int  # the candidate's index in its cluster
+    comparison: TimeComparison
+    masked: tuple[str, str] | None
+
+
+def plan_time_checks(aligned: AlignedCluster, probs: np.ndarray, settings: CheckSettings) -> list[TimeCheck]:
+    """Phase 4b: the pairs of one cluster whose verdict depends on a time, and how their times compare.
+
+    A contradiction whose claims state a time is re-scored with the times masked. A pair that is no
+    contradiction but whose claims are worded the same apart from differing dates becomes one.
+    Relative times resolve against each article's date (``timecheck.article_date``).
+    """
+    if not aligned.candidates:
+        return []
+    claims = aligned.cluster.claims
+    dates = {d.id: article_date(d.date, d.text) for d in aligned.cluster.documents}
+    contradiction, agreement = two_way_scores(probs[0::2], probs[1::2])
+    threshold = settings.thresholds.contradiction
+    out: list[TimeCheck] = []
+    for k, cand in enumerate(aligned.candidates):
+        a, b = claims[cand.i], claims[cand.j]
+        timed_a, timed_b = has_time_words(a.text), has_time_words(b.text)
+        flagged = contradiction[k] >= threshold and contradiction[k] >= agreement[k]
+        if flagged and (timed_a or timed_b):
+            ma, mb = time_mentions(a.text, dates.get(a.article)), time_mentions(b.text, dates.get(b.article))
+            if ma or mb:
+                out.append(TimeCheck(k, compare_times(ma, mb), (mask_times(a.text, ma), mask_times(b.text, mb))))
+        elif (not flagged and timed_a and timed_b and a.text != b.text
+              and time_free_wording(a.text) == time_free_wording(b.text)):
+            ma, mb = time_mentions(a.text, dates.get(a.article)), time_mentions(b.text, dates.get(b.article))
+            cmp = compare_times(ma, mb)
+            if cmp.status == "differ" and same_wording(mask_times(a.text, ma), mask_times(b.text, mb)):
+                out.append(TimeCheck(k, cmp, None))
+    return out
+
+
+def score_time_checks(plans: Sequence[Sequence[TimeCheck]], nli: NLIModel,
+                      settings: CheckSettings) -> list[dict[int, float]]:
+    """Phase 4b: the two-way contradiction score of every masked pair, for all clusters in one NLI call."""
+    index: dict[tuple[str, str], int] = {}
+    for plan in plans:
+        for t in plan:
+            if t.masked is not None:
+                index.setdefault(t.masked, len(index))
+                index.setdefault(t.masked[::-1], len(index))
+    if not index:
+        return [{} for _ in plans]
+    probs, _ = nli.predict_with_flags(list(index), batch_size=settings.batch_size)
+    out = []
+    for plan in plans:
+        scores = {}
+        for t in plan:
+            if t.masked is not None:
+                c, _ = two_way_scores(probs[[index[t.masked]]], probs[[index[t.masked[::-1]]]])
+                scores[t.k] = float(c[0])
+        out.append(scores)
+    return out
+
+
 def decide_pairs(aligned: AlignedCluster, probs: np.ndarray, overlong: np.ndarray,
-                 settings: CheckSettings) -> tuple[list[ScoredPair], dict]:
-    """Phase 5: verdicts and reasons for one cluster's scored pairs, and its stats."""
+                 settings: CheckSettings, time_checks: Sequence[TimeCheck] = (),
+                 masked_scores: dict[int, float] | None = None) -> tuple[list[ScoredPair], dict]:
+    """Phase 5: verdicts and reasons for one cluster's scored pairs, and its stats.
+
+    With ``time_checks`` (phase 4b): a contradiction that does not survive masking its times is
+    kept only when the resolved dates differ; otherwise it becomes neutral, with the times compared
+    as the reason. A pair worded the same apart from differing dates becomes a contradiction.
+    """
     claims = aligned.cluster.claims
     candidates = aligned.candidates
     stats = {**aligned.stats, "pairs_scored": len(candidates), "nli_calls": len(aligned.nli_pairs),
@@ -274,9 +395,37 @@ def decide_pairs(aligned: AlignedCluster, probs: np.ndarray, overlong: np.ndarra
     contradiction, agreement = two_way_scores(forward, backward)
     identical = np.array([same_wording(claims[c.i].text, claims[c.j].text) for c in candidates], dtype=bool)
     labels, scores = decide(contradiction, agreement, settings.thresholds, identical)
+    notes: dict[int, tuple[str, ...]] = {}
+    masked_scores = masked_scores or {}
+    cleared = upgraded = 0
+    for t in time_checks:
+        if t.masked is None:
+            labels[t.k] = Verdict.contradiction
+            scores[t.k] = max(float(contradiction[t.k]), settings.thresholds.contradiction)
+            notes[t.k] = (t.comparison.reason, "the claims are worded the same apart from the dates")
+            upgraded += 1
+            continue
+        masked = masked_scores.get(t.k)
+        if masked is None or masked >= settings.thresholds.contradiction:
+            continue  # the contradiction survives without the times: they are not what it hinges on
+        hinge = f"with the times masked, contradiction {masked:.2f}: it hinges on the time"
+        if t.comparison.status == "differ":
+            notes[t.k] = (t.comparison.reason, hinge)
+        else:
+            labels[t.k] = Verdict.neutral
+            scores[t.k] = 1.0 - max(masked, float(agreement[t.k]))
+            why = "the times agree" if t.comparison.status == "same" else "the times cannot be compared"
+            notes[t.k] = (f"not a contradiction: {why}; {t.comparison.reason}", hinge)
+            cleared += 1
+    if time_checks:
+        stats["time_checked"] = len(time_checks)
+        stats["time_cleared"] = cleared
+        stats["time_dates_differ"] = upgraded + sum(1 for t in time_checks if t.k in notes
+                                                    and t.comparison.status == "differ" and t.masked is not None)
     cut = overlong[0::2] | overlong[1::2]
     scored = [ScoredPair(claims[cand.i], claims[cand.j], cand.similarity, forward[k], backward[k], labels[k],
-                         float(scores[k]), bool(identical[k]), bool(cut[k])) for k, cand in enumerate(candidates)]
+                         float(scores[k]), bool(identical[k]), bool(cut[k]), notes.get(k, ()))
+              for k, cand in enumerate(candidates)]
     return scored, stats
 
 
@@ -286,7 +435,9 @@ def score_pairs(claim_sets: Sequence[ClaimSet], embedder: Embedder, nli: NLIMode
     cluster = ClusterClaims((), tuple(claim_sets))
     aligned = align_cluster(cluster, embed_claims([cluster], embedder, settings, progress)[0], settings)
     ((probs, overlong),), _ = score_nli([aligned], nli, settings, progress)
-    return decide_pairs(aligned, probs, overlong, settings)
+    plan = plan_time_checks(aligned, probs, settings)
+    (masked,) = score_time_checks([plan], nli, settings)
+    return decide_pairs(aligned, probs, overlong, settings, plan, masked)
 
 
 def check_clusters(clusters: Sequence[Sequence[Document]], embedder: Embedder, nli: NLIModel,
@@ -308,20 +459,28 @@ def check_clusters(clusters: Sequence[Sequence[Document]], embedder: Embedder, n
 def check_prepared(prepared: Sequence[ClusterClaims | FactcheckError], embedder: Embedder, nli: NLIModel,
                    settings: CheckSettings, progress: Progress | None = None) -> tuple[list[Report | FactcheckError], int]:
     """Phases 2-5 and the reports for clusters whose claims are extracted (errors pass through)."""
+    from factcheck.cascade import CascadeNLI, cascade_settings, verify_decided, with_verifier
+
+    settings = cascade_settings(nli, settings)
     started = time.perf_counter()
     ok = [p for p in prepared if isinstance(p, ClusterClaims)]
     embeddings = embed_claims(ok, embedder, settings, progress)
     aligned = [align_cluster(cl, emb, settings) for cl, emb in zip(ok, embeddings)]
     scored, nli_pairs = score_nli(aligned, nli, settings, progress)
+    plans = [plan_time_checks(item, probs, settings) for item, (probs, _) in zip(aligned, scored)]
+    masked = score_time_checks(plans, nli, settings)
+    decided = [decide_pairs(item, probs, overlong, settings, plan, masked_scores)
+               for item, (probs, overlong), plan, masked_scores in zip(aligned, scored, plans, masked)]
+    if isinstance(nli, CascadeNLI):
+        decided = verify_decided(aligned, decided, nli, settings, progress)
     # Time is shared across the clusters checked together: each reports its share by claims.
     seconds = time.perf_counter() - started
     total_claims = sum(a.stats["claims"] for a in aligned) or 1
     out: list[Report | FactcheckError] = []
-    for item, (probs, overlong) in zip(aligned, scored):
-        pairs, stats = decide_pairs(item, probs, overlong, settings)
+    for item, (pairs, stats) in zip(aligned, decided):
         stats["seconds"] = round(seconds * (stats["claims"] / total_claims if len(aligned) > 1 else 1.0), 3)
-        out.append(build_report(item.cluster.documents, item.cluster.claim_sets, pairs, stats, settings,
-                                embedder.info, nli.info))
+        out.append(with_verifier(build_report(item.cluster.documents, item.cluster.claim_sets, pairs, stats, settings,
+                                              embedder.info, nli.info), nli))
     done = iter(out)
     return [p if isinstance(p, FactcheckError) else next(done) for p in prepared], nli_pairs
 
@@ -371,8 +530,11 @@ def settings_with(settings: CheckSettings | None = None, **options) -> CheckSett
             raise InputError(f"{name} must be a whole number of at least 1, got {getattr(out, name)!r}")
     if out.nli_language is not None and not (isinstance(out.nli_language, str) and out.nli_language.isalpha()):
         raise InputError(f"nli_language must be a language code such as 'en' (or None), got {out.nli_language!r}")
-    if not isinstance(out.min_similarity, (int, float)) or not -1.0 <= out.min_similarity <= 1.0:
-        raise InputError(f"min_similarity must lie between -1 and 1, got {out.min_similarity!r}")
+    for name in ("min_similarity", "lexical_floor"):
+        value = getattr(out, name)
+        if (value is not None or name == "min_similarity") and (
+                not isinstance(value, (int, float)) or isinstance(value, bool) or not -1.0 <= value <= 1.0):
+            raise InputError(f"{name} must lie between -1 and 1, got {value!r}")
     if not isinstance(out.thresholds, Thresholds):
         raise InputError(f"thresholds must be a factcheck.verdict.Thresholds, got {type(out.thresholds).__name__}")
     return out
@@ -415,6 +577,8 @@ def check(inputs: Sequence[str | Path] | str | Path, *, nli_model: str = "defaul
         inputs = [inputs]
     documents = read_documents(list(inputs), stdin=stdin)
     claim_sets = prepare_claims(documents, base)
+    if base.verify:
+        check_nli_name(base.verify)
     load_seconds = None
     if nli is None or embedder_model is None:
         if nli is None:
@@ -424,6 +588,12 @@ def check(inputs: Sequence[str | Path] | str | Path, *, nli_model: str = "defaul
         check_device(device)
         nli, embedder_model, load_seconds = load_models(nli_model, embedder, device, quiet=not verbose,
                                                         nli=nli, embedder_model=embedder_model)
+    if base.verify:
+        from factcheck.cascade import load_cascade
+
+        loading = time.perf_counter()
+        nli = load_cascade(nli, base.verify, device)
+        load_seconds = (load_seconds or 0.0) + time.perf_counter() - loading
     if settings is None and "thresholds" not in options:
         base = replace(base, thresholds=model_thresholds(nli))
     return run_check(documents, embedder_model, nli, base, progress, claim_sets=claim_sets,

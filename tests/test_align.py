@@ -279,3 +279,34 @@ def test_align_copies_stays_linear_for_many_copies() -> None:
     # Every copy of s0 meets the dissenting article once, and each copy is linked to another copy.
     assert sum(1 for c in found if c.j == 2 * copies) == copies
     assert len(found) <= 3 * 2 * copies
+
+
+def test_lexical_pairs_find_the_same_entity_and_attribute_below_the_cosine_floor():
+    from factcheck.align import lexical_candidates, lexical_features
+
+    texts = ["The Gallipoli campaign began on 17 February 1915.",     # a
+             "Allied troops landed on the peninsula in April 1915, starting the Gallipoli campaign.",  # b
+             "Allied troops were praised for their courage.",         # b: no value
+             "The weather in Gallipoli was cold."]                    # c: no value
+    groups = ["a", "b", "b", "c"]
+    # Cosines below the usual 0.55 floor, above the lexical floor.
+    emb = np.array([[1.0, 0.0], [0.4, 0.92], [0.45, 0.89], [0.5, 0.87]])
+    assert lexical_features(texts[0]) == (frozenset({"Gallipoli"}), frozenset({"date"}))
+    got = lexical_candidates(emb, groups, texts, floor=0.3)
+    assert [(c.i, c.j) for c in got] == [(0, 1)]
+    assert got[0].similarity == pytest.approx(0.4 / np.hypot(0.4, 0.92), abs=1e-6)
+    assert lexical_candidates(emb, groups, texts, floor=0.5) == []
+    assert lexical_candidates(emb, groups, texts, floor=0.3, exclude={(0, 1)}) == []
+
+
+def test_lexical_pairs_grow_linearly_and_ignore_entities_every_claim_names():
+    from factcheck.align import lexical_candidates
+
+    n = 200
+    texts = [f"Russia said {k} soldiers of unit Kilo{k % 20} moved." for k in range(n)]
+    groups = [str(k % 10) for k in range(n)]
+    emb = np.random.default_rng(0).normal(size=(n, 8))
+    got = lexical_candidates(emb, groups, texts, floor=-1.0)
+    assert len(got) <= n  # one partner per claim at most
+    # "Russia" is in every claim: too common to pair on; "Kilo7" is shared by ten claims.
+    assert all(texts[c.i].split()[-2] == texts[c.j].split()[-2] for c in got)

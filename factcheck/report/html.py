@@ -16,8 +16,8 @@ from importlib import resources
 from typing import Any
 
 from factcheck.errors import InputError
-from factcheck.report.schema import Article, Finding, Report
-from factcheck.report.text import counts_line, num, summary_items
+from factcheck.report.schema import Article, Dispute, Finding, Report
+from factcheck.report.text import counts_line, num, side_title, summary_items
 
 __all__ = ["Segment", "highlight_segments", "render_html"]
 
@@ -177,6 +177,44 @@ def _html_finding(rank: int, f: Finding, placed: set[str]) -> str:
             f'<div class="claims">{"".join(claims)}</div>{reasons_html}</li>')
 
 
+def _html_disputes(disputes: Sequence[Dispute], articles: Sequence[Article]) -> str:
+    """Disputes × articles: each outlet's wording, coloured by the side it takes, above the pair details."""
+    if not disputes:
+        return ""
+    ids = [a.id for a in articles]
+    for d in disputes:  # an article only the disputes name still gets its column
+        ids += [c.article for side in d.sides for c in side.claims if c.article not in ids]
+    head = "".join(f'<th scope="col">{_e(a)}</th>' for a in ids)
+    rows = []
+    for d in disputes:
+        cells = []
+        for a in ids:
+            parts = []
+            for k in (0, 1):
+                for c in d.sides[k].claims:
+                    if c.article == a:
+                        minority = " minority" if d.minority == k else ""
+                        parts.append(f'<p class="side s{k + 1}{minority}" title="{_e(side_title(d, k))}">'
+                                     f'<span class="tag">side {k + 1}{" · minority" if minority else ""}</span>'
+                                     f"{_e(' '.join(c.text.split()))}</p>")
+            if not parts and a in d.silent:
+                parts.append('<p class="side silent">silent: mentions it, takes no side</p>')
+            cells.append(f'<td data-article="{_e(a)}"' + ("" if parts else ' class="none"') + ">"
+                         + ("".join(parts) or '<span class="absent">—</span>') + "</td>")
+        refs = " ".join(f'<a href="#finding-{k + 1}">#{k + 1}</a>' for k in d.findings)
+        label = (f'<th scope="row"><span class="did">{_e(d.id)}</span> {_e(d.label)}'
+                 f'<span class="dmeta">score {num(d.score)} · {refs}</span></th>')
+        rows.append(f'<tr id="dispute-{_e(d.id)}">{label}{"".join(cells)}</tr>')
+    n = len(disputes)
+    return (f'<h2 class="disputes-head">{_e(disputes_line_text(n))}, strongest first</h2>'
+            '<div class="disputes-wrap"><table class="disputes"><thead><tr><th scope="col">dispute</th>'
+            f'{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>')
+
+
+def disputes_line_text(n: int) -> str:
+    return f"{n} disputed fact{'s' if n != 1 else ''}"
+
+
 def _html_article(index: int, article: Article, text: str | None, marks: Sequence[_Mark],
                   note: str | None = None) -> str:
     title = article.title
@@ -206,6 +244,7 @@ def render_html(report: Report, texts: Mapping[str, str] | None = None) -> str:
     known = {a.id for a in articles}
     articles += [Article(id=k) for k in texts if k not in known]
 
+    disputes_html = _html_disputes(report.disputes, articles)
     n_contra = report.count("contradiction")
     verdict = f'<p class="verdict {"some" if n_contra else "none"}">{_e(counts_line(findings))}.</p>'
     items = "".join(_html_finding(rank, f, placed) for rank, f in enumerate(findings, 1))
@@ -229,5 +268,5 @@ def render_html(report: Report, texts: Mapping[str, str] | None = None) -> str:
         f"<title>{_e(title)}</title><style>{_css()}</style></head>\n<body>"
         f'<header class="top"><h1>factcheck report <small>v{_e(report.version)}</small></h1>'
         f"{_html_summary(report)}</header>\n"
-        f"<main>{verdict}{findings_html}\n{articles_html}</main>\n</body></html>\n"
+        f"<main>{disputes_html}{verdict}{findings_html}\n{articles_html}</main>\n</body></html>\n"
     )

@@ -14,7 +14,8 @@ from factcheck.labels import LABELS
 from factcheck.models import ModelInfo
 from factcheck.verdict import Verdict
 
-__all__ = ["SCHEMA", "Article", "Claim", "DroppedSpan", "Finding", "NLIScores", "Report", "Stats", "VERDICTS"]
+__all__ = ["SCHEMA", "Article", "Claim", "Dispute", "DisputeSide", "DroppedSpan", "Finding", "NLIScores", "Report",
+           "Stats", "VERDICTS"]
 
 SCHEMA = "factcheck.report/1"
 # Finding labels, in the order reports list them.
@@ -135,6 +136,63 @@ def _verifier_scores(data: Any, where: str) -> tuple[NLIScores, NLIScores] | Non
 
 
 @dataclass(frozen=True)
+class DisputeSide:
+    """One side of a dispute: the articles that take it and, per article sentence, the claim that says so."""
+
+    articles: tuple[str, ...]
+    claims: tuple[Claim, ...]
+
+    def to_dict(self) -> dict:
+        return {"articles": list(self.articles), "claims": [c.to_dict() for c in self.claims]}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], where: str = "side") -> DisputeSide:
+        articles = _typed(_need(data, "articles", where), list, f"{where}.articles")
+        claims = _typed(_need(data, "claims", where), list, f"{where}.claims")
+        return cls(tuple(str(a) for a in articles),
+                   tuple(Claim.from_dict(c, f"{where}.claims[{k}]") for k, c in enumerate(claims)))
+
+
+@dataclass(frozen=True)
+class Dispute:
+    """A disputed fact: two sides, the articles that mention it but take neither (``silent``), its findings.
+
+    ``findings`` are indices into ``Report.findings``; ``minority`` is the index of the side with fewer
+    articles (None when they are level); ``score`` is its strongest contradiction.
+    """
+
+    id: str
+    label: str
+    score: float
+    sides: tuple[DisputeSide, DisputeSide]
+    silent: tuple[str, ...] = ()
+    findings: tuple[int, ...] = ()
+    minority: int | None = None
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "label": self.label, "score": self.score, "minority": self.minority,
+                "sides": [s.to_dict() for s in self.sides], "silent": list(self.silent),
+                "findings": list(self.findings)}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], where: str = "dispute") -> Dispute:
+        sides = _typed(_need(data, "sides", where), list, f"{where}.sides")
+        if len(sides) != 2:
+            raise InputError(f"report: {where}.sides must hold two sides, not {len(sides)}")
+        minority = data.get("minority")
+        if minority not in (None, 0, 1):
+            raise InputError(f"report: {where}.minority must be 0, 1 or null, got {minority!r}")
+        return cls(
+            id=str(_need(data, "id", where)), label=str(_need(data, "label", where)),
+            score=float(_typed(_need(data, "score", where), (int, float), f"{where}.score")),
+            sides=(DisputeSide.from_dict(sides[0], f"{where}.sides[0]"), DisputeSide.from_dict(sides[1], f"{where}.sides[1]")),
+            silent=tuple(str(a) for a in data.get("silent") or ()),
+            findings=tuple(int(_typed(k, int, f"{where}.findings")) for k in data.get("findings") or ()),
+            minority=minority,
+        )
+
+
+@dataclass(frozen=True)
 class DroppedSpan:
     """Text the reader left out of the analysis (page furniture), and why."""
 
@@ -238,6 +296,7 @@ class Report:
     stats: Stats
     findings: tuple[Finding, ...]
     schema: str = SCHEMA
+    disputes: tuple[Dispute, ...] = ()  # added in 0.1 without a schema bump: readers that ignore it lose nothing
 
     def count(self, label: str) -> int:
         """How many findings carry ``label``."""
@@ -251,6 +310,7 @@ class Report:
             "settings": dict(self.settings),
             "articles": [a.to_dict() for a in self.articles],
             "stats": self.stats.to_dict(),
+            "disputes": [d.to_dict() for d in self.disputes],
             "findings": [f.to_dict() for f in self.findings],
         }
 
@@ -273,4 +333,5 @@ class Report:
             articles=tuple(Article.from_dict(a, f"articles[{k}]") for k, a in enumerate(data.get("articles") or ())),
             stats=Stats.from_dict(data.get("stats") or {}),
             findings=tuple(Finding.from_dict(f, f"findings[{k}]") for k, f in enumerate(data.get("findings") or ())),
+            disputes=tuple(Dispute.from_dict(d, f"disputes[{k}]") for k, d in enumerate(data.get("disputes") or ())),
         )

@@ -21,7 +21,7 @@ from rich.table import Table
 from rich.text import Text
 
 from factcheck.models import ModelInfo
-from factcheck.report.schema import VERDICTS, Finding, Report
+from factcheck.report.schema import VERDICTS, Dispute, Finding, Report
 
 __all__ = ["render_json", "render_jsonl", "render_markdown", "render_terminal", "terminal_renderables"]
 
@@ -94,6 +94,27 @@ def summary_items(report: Report) -> list[tuple[str, str]]:
     return rows + [(role, model_line(info)) for role, info in report.models.items()]
 
 
+def disputes_line(report: Report) -> str:
+    n = len(report.disputes)
+    return f"{n} disputed fact{'s' if n != 1 else ''}" if n else "No disputed facts"
+
+
+def side_title(d: Dispute, k: int) -> str:
+    """"side 1 (000, 001)" or "side 2 (004, alone: the minority)"."""
+    side = d.sides[k]
+    note = ""
+    if d.minority == k:
+        note = ", alone: the minority" if len(side.articles) == 1 else ", the minority"
+    both = set(d.sides[0].articles) & set(d.sides[1].articles)
+    names = ", ".join(a + (" (on both sides)" if a in both else "") for a in side.articles)
+    return f"side {k + 1} ({names}{note})"
+
+
+def dispute_head(d: Dispute) -> str:
+    refs = ", ".join(f"#{k + 1}" for k in d.findings)
+    return f"{d.id}  {d.label}  score {num(d.score)}" + (f"  findings {refs}" if refs else "")
+
+
 # --------------------------------------------------------------------------- terminal (rich)
 
 _LABEL_STYLE = {"contradiction": "bold red", "agreement": "bold green", "neutral": "bold yellow"}
@@ -121,6 +142,10 @@ def terminal_renderables(report: Report) -> RenderableType:
             table.add_row(Text(a.id), count(a.n_claims), title)
         parts += [Text(""), table]
 
+    if report.disputes:
+        parts += [Text(""), Text(disputes_line(report) + ", strongest first.", style="bold red")]
+        for d in report.disputes:
+            parts.append(_terminal_dispute(d))
     counts_style = "bold red" if report.count("contradiction") else "bold green"
     parts += [Text(""), Text(counts_line(report.findings) + ".", style=counts_style)]
 
@@ -129,6 +154,20 @@ def terminal_renderables(report: Report) -> RenderableType:
         for rank, f in members:
             parts.append(_terminal_finding(rank, f))
     return Group(*parts)
+
+
+def _terminal_dispute(d: Dispute) -> RenderableType:
+    parts: list[RenderableType] = [Rule(Text(dispute_head(d), style="bold"), align="left", characters="─")]
+    for k in (0, 1):
+        body = Table.grid(padding=(0, 1))
+        body.add_column(no_wrap=True, style="cyan")
+        body.add_column(overflow="fold", ratio=1)
+        for c in d.sides[k].claims:
+            body.add_row(Text(f"{c.article} [{c.start}:{c.end}]"), Text(" ".join(c.text.split())))
+        parts += [Padding(Text(side_title(d, k), style="bold"), (0, 0, 0, 3)), Padding(body, (0, 0, 0, 5))]
+    if d.silent:
+        parts.append(Padding(Text(f"silent: {', '.join(d.silent)} (mention it, take no side)", style="dim"), (0, 0, 0, 3)))
+    return Group(*parts, Text(""))
 
 
 def _terminal_finding(rank: int, f: Finding) -> RenderableType:
@@ -207,6 +246,18 @@ def render_markdown(report: Report, texts: Mapping[str, str] | None = None) -> s
                          [(a.id, count(a.n_claims), _with_note(a.title or "", a.language_note(
                              report.settings.get("nli_language"))), a.source or "") for a in report.articles],
                          "lrll") + [""]
+    if report.disputes:
+        out += ["## Disputes", "", f"**{_md(disputes_line(report))}, strongest first.**", ""]
+        rows = []
+        for d in report.disputes:
+            for k in (0, 1):
+                rows += [(d.id if k == 0 and not n else "", d.label if k == 0 and not n else "",
+                          num(d.score) if k == 0 and not n else "", side_title(d, k) if not n else "",
+                          f"{c.article} [{c.start}:{c.end}]", c.text)
+                         for n, c in enumerate(d.sides[k].claims)]
+            if d.silent:
+                rows.append(("", "", "", "silent", ", ".join(d.silent), "mention it, take no side"))
+        out += _md_table(["dispute", "what differs", "score", "side", "article", "wording"], rows, "llrlll") + [""]
     out += ["## Findings", "", f"**{_md(counts_line(report.findings))}.**", ""]
     if report.findings:
         rows = []
