@@ -77,7 +77,9 @@ def test_batch_matches_check_cluster_by_cluster(tmp_path, source, fakes, fake_nl
         docs = [document_from_text(a["text"], id=a["id"], source=f"{source}") for a in cluster["articles"]]
         alone = _as_dict(run_check(docs, fake_embedder, fake_nli, settings))
         assert _findings(records[cluster["id"]]) == _findings(alone), cluster["id"]
+        assert records[cluster["id"]]["disputes"] == alone["disputes"], cluster["id"]  # the story view too
         assert records[cluster["id"]]["schema"] == "factcheck.report/1"
+    assert records["bridge"]["disputes"], "the bridge articles disagree: one dispute"
 
 
 def test_copies_are_scored_once_and_reported_for_each(fakes, fake_nli, fake_embedder):
