@@ -13,7 +13,8 @@ benchmark), which an English NLI model must not compare.
     python eval/story_recall.py score --clusters runs/story_recall --run before=runs/.../before --run after=... \
         --md eval/results/story_recall.md
 
-``run`` uses only ``read_documents``, ``prepare_claims``, ``run_check`` and the model loaders, so it runs
+``run`` also checks any folder of cluster folders (no manifest), e.g. ``eval/news_pairs/dev_clusters.py``'s.
+It uses only ``read_documents``, ``prepare_claims``, ``run_check`` and the model loaders, so it runs
 in an older tree (a ``git worktree``) as well: that is the "before".
 """
 
@@ -119,7 +120,9 @@ def run(args: argparse.Namespace) -> None:
     from factcheck.documents import read_documents
     from factcheck.pipeline import CheckSettings, load_models, model_thresholds, prepare_claims, run_check
 
-    manifest = [json.loads(line) for line in (args.clusters / "manifest.jsonl").read_text(encoding="utf-8").splitlines()]
+    listing = args.clusters / "manifest.jsonl"
+    manifest = ([json.loads(line) for line in listing.read_text(encoding="utf-8").splitlines()] if listing.exists()
+                else [{"cluster": d.name} for d in sorted(args.clusters.iterdir()) if d.is_dir()])
     nli, emb, _ = load_models()
     args.out.mkdir(parents=True, exist_ok=True)
     total = 0.0
