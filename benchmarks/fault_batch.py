@@ -309,13 +309,13 @@ class Scenario:
     # -- reporting
 
     def record(self, fault: str, outcome: str, ok: bool) -> None:
+        outcome = outcome.replace(str(self.out), "OUT")
         self.steps.append(Step(fault, outcome, ok))
         self.log(f"  {'ok ' if ok else 'BAD'} {fault}: {outcome}")
 
-    @staticmethod
-    def last_line(err: str) -> str:
+    def last_line(self, err: str) -> str:
         lines = [line for line in err.strip().splitlines() if line.strip()]
-        return lines[-1].strip()[:220] if lines else ""
+        return lines[-1].strip().replace(str(self.out), "OUT")[:300] if lines else ""
 
     @staticmethod
     def error_lines(err: str) -> list[str]:
@@ -329,9 +329,10 @@ class Scenario:
 
     def clean_exit(self, rc: int, err: str, want_rc: int | None, words: tuple[str, ...]) -> tuple[str, bool]:
         """Outcome text and whether it is one `factcheck:` line with ``words``, no traceback, no temp file."""
-        line = self.last_line(err)
+        ours = self.error_lines(err)
         tb = "Traceback" in err
-        shown = "traceback: " + line if tb else (f'"{line}"' if line else "nothing printed")
+        shown = ("traceback: " + self.last_line(err) if tb else f'"{self.last_line(ours[-1])}"' if ours
+                 else "no message")
         outcome = f"{self.rc_text(rc)}, {shown}; {self.state()}"
         lines = self.error_lines(err)
         ok = (not tb and len(lines) == 1 and all(w in lines[0] for w in words) and self.temps() == 0
