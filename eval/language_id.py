@@ -215,10 +215,20 @@ def whole_corpus() -> dict:
             "foreign_articles": foreign_articles, "foreign_sentences_5_words_or_more": foreign_sentences}
 
 
+def _counts_only(r: dict) -> dict:
+    """Drop the example texts taken from the shared data (they stay out of the repository)."""
+    out = {k: v for k, v in r.items() if not k.endswith("_examples")}
+    if "foreign_articles" in out:
+        out["foreign_articles"] = [a.split(":", 1)[0] for a in r["foreign_articles"]]
+        out["foreign_sentences_5_words_or_more"] = len(r["foreign_sentences_5_words_or_more"])
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--limit", type=int, default=1000, help="English sentences to draw")
     ap.add_argument("--output", type=Path, help="write the JSON here (and the table to stdout)")
+    ap.add_argument("--examples", action="store_true", help="keep the misread sentences in the JSON (to read)")
     args = ap.parse_args()
     sents, short = english_sentences(args.limit)
     results = []
@@ -237,6 +247,9 @@ def main() -> None:
     out = {"machine": platform.processor() or platform.machine(), "english_sentences": len(sents),
            "english_short_lines": len(short), "foreign_snippets": len(FOREIGN), "results": results,
            "fnc1_train_bodies": corpus}
+    if not args.examples:
+        out["results"] = [_counts_only(r) for r in results]
+        out["fnc1_train_bodies"] = _counts_only(corpus) if corpus else {}
     if args.output:
         args.output.write_text(json.dumps(out, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 

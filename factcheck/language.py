@@ -48,7 +48,6 @@ MAX_TARGET = 0.02
 ARTICLE_CHARS = 4000
 
 _NOISE = re.compile(r"https?://\S+|www\.\S+|\S+@\S+\.\S+|pic\.twitter\.com/\S+|[@#][\w-]+|\d[\d.,:/%-]*")
-_LETTER_WORD = re.compile(r"[^\W\d_]{2,}")
 # Scripts written without spaces between words: one word-counting rule does not fit them.
 _DENSE = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 
@@ -81,7 +80,9 @@ def _clean(text: str) -> str:
 
 
 def _enough(text: str) -> bool:
-    return len(_LETTER_WORD.findall(text)) >= MIN_WORDS or len(_DENSE.findall(text)) >= MIN_DENSE_CHARS
+    # Words are split on spaces, not on \w, so scripts with combining vowel signs (Hindi) count whole.
+    words = sum(1 for t in text.split() if sum(c.isalpha() for c in t) >= 2)
+    return words >= MIN_WORDS or len(_DENSE.findall(text)) >= MIN_DENSE_CHARS
 
 
 def detect_full(text: str, target: str = "en") -> Detection:
