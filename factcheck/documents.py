@@ -9,6 +9,17 @@ indexes ``text``: ``text[start:end]`` is always the kept or dropped region itsel
 The one exception to "as read": a hard-wrapped plain-text file (short lines broken inside
 paragraphs) has each line break inside a paragraph replaced by a space. That is one character
 for one character, so offsets still index the file's decoded text.
+
+Which lines are story. First the furniture patterns (``_RULES``: credits, bylines, navigation,
+"Read more", share bars, cookie notices, timestamps, ...) drop a line with their reason. A line
+left over is story when it reads as prose (a finished sentence, or a long paragraph without its
+stop) or when it is a *fact line* (``fact_kind``): a line without a terminal stop that carries a
+fact, "Born 27 August 1968" (a date beside a word), "Height 1.85 m" (a number with a unit),
+"Production: May 1993 – August 2002" (a label with a value) or "Police arrested two men" (a few
+words with a verb). Everything else is dropped as "no-sentence" (headings, names alone, menus).
+Three or more unstopped headline-like lines in a row are a list of related headlines
+(navigation). A fact line needs ``MIN_FACT_WORDS`` words; ``factcheck.claims`` makes it a claim
+with that minimum instead of the sentence minimum.
 """
 
 from __future__ import annotations
