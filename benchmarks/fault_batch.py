@@ -533,7 +533,11 @@ def main(argv: list[str] | None = None) -> int:
         machine = _machine()
         header = (f"# `factcheck batch` under faults\n\n`python benchmarks/fault_batch.py "
                   f"{' '.join(argv if argv is not None else sys.argv[1:])}`\n\nMachine: {machine}; disk faults: "
-                  f"{'a real tmpfs' if args.disk == 'tmpfs' else 'simulated'}; fake models (tests/fake_cli.py).\n\n")
+                  f"{'a real tmpfs' if args.disk == 'tmpfs' else 'simulated'}; fake models (tests/fake_cli.py). "
+                  "✓ / ✗: the behaviour issue 18 asks for (one `factcheck:` line saying how many shards are "
+                  "done and that the same command resumes; exit 130 / 143 on SIGINT / SIGTERM; a second job "
+                  "refused naming its holder; a damaged shard named by merge and redone by resume; every "
+                  "cluster exactly once at the end).\n\n")
         args.write.parent.mkdir(parents=True, exist_ok=True)
         args.write.with_suffix(".md").write_text(header + "```\n" + "\n".join(lines[:-3]) + "\n```\n\n" + result
                                                  + "\n\n" + verdict + "\n", encoding="utf-8")
