@@ -10,7 +10,6 @@ descriptor, so this module also refuses a second lock of the same folder within 
 from __future__ import annotations
 
 import errno
-import fcntl
 import json
 import os
 import socket
@@ -18,6 +17,11 @@ import time
 from pathlib import Path
 
 from factcheck.errors import InputError
+
+try:
+    import fcntl
+except ImportError:  # Windows: no POSIX locks; jobs there are not guarded against a second copy
+    fcntl = None
 
 __all__ = ["LOCK", "FolderLock", "FolderLockedError"]
 
@@ -51,9 +55,10 @@ class FolderLock:
         key = os.path.realpath(self.path)
         if key in _HELD:
             raise FolderLockedError(f"{self.folder} is in use by another batch job in this process (pid {os.getpid()})")
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
         try:
-            fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            if fcntl is not None:
+                fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:
             os.close(fd)
             if exc.errno not in (errno.EACCES, errno.EAGAIN):
@@ -89,6 +94,8 @@ class FolderLock:
         """Who holds the lock now (``"pid 12 on host, since ..."``), or None when no job does."""
         if os.path.realpath(self.path) in _HELD:
             return f"pid {os.getpid()} (this process)"
+        if fcntl is None:
+            return None
         try:
             fd = os.open(self.path, os.O_RDONLY | os.O_CLOEXEC)
         except OSError:
