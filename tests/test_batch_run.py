@@ -102,8 +102,10 @@ def test_clusters_share_nli_batches_and_identical_pairs_run_once(fakes, fake_nli
     docs = [document_from_text(t, id=i, source=i) for i, t in (("a", A), ("b", B))]
     settings = CheckSettings(min_similarity=0.2, batch_size=1000)
     reports, distinct = check_clusters([docs, docs, docs], fake_embedder, fake_nli, settings)
-    assert len(fake_nli.calls) == 1, "three clusters, one shared NLI batch"
+    # One shared batch of aligned pairs, then one shared batch for the time check (A and B say "Monday").
+    assert len(fake_nli.calls) == 2, "three clusters, one shared NLI batch per phase"
     assert distinct == len(fake_nli.calls[0]) == len(set(fake_nli.calls[0]))
+    assert len(fake_nli.calls[1]) == len(set(fake_nli.calls[1]))
     assert len(fake_embedder.calls) == 1
     first = _as_dict(reports[0])
     assert all(_findings(_as_dict(r)) == _findings(first) for r in reports)
