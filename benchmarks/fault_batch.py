@@ -279,6 +279,20 @@ class Scenario:
             time.sleep(0.01)
         return False
 
+    def wait_for_work(self, proc: subprocess.Popen, timeout: float = 60) -> None:
+        """Wait until ``proc`` holds the folder's lock (code with one) or has written a shard."""
+        before = self.snapshot()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and proc.poll() is None:
+            try:
+                if json.loads((self.out / ".lock").read_text() or "{}").get("pid") == proc.pid:
+                    return
+            except (OSError, ValueError):
+                pass
+            if any(before.get(name) != mtime for name, mtime in self.snapshot().items()):
+                return
+            time.sleep(0.01)
+
     def shards(self) -> tuple[list[int], list[str]]:
         """(indexes of valid shards, problems): a valid shard holds exactly its clusters, in input order."""
         valid, problems = [], []
@@ -373,9 +387,10 @@ class Scenario:
         if not self.args.quick:
             self._signal(self.start(), signal.SIGINT, "SIGINT (Ctrl-C)", 130, group=True)
 
-        # The first job is slowed down so that it is still at work when the second starts.
-        first = self.start(delay=self.args.delay * 4)
-        self.wait_for_write(first)
+        # The first job is slowed down (a second or more per NLI batch) so that it is still at work,
+        # mid-shard, when the second has started and when SIGTERM comes.
+        first = self.start(delay=max(1.0, self.args.delay * 10))
+        self.wait_for_work(first)
         started = time.monotonic()
         second = self.start()
         try:
@@ -390,7 +405,7 @@ class Scenario:
             outcome = f"ran the job in parallel (still working after {self.args.second_timeout:.0f} s; killed)"
             ok = False
         self.record("second job on the folder", outcome, ok and first.poll() is None)
-        self._signal(first, signal.SIGTERM, "SIGTERM to the first job", 143, group=False)
+        self._signal(first, signal.SIGTERM, "SIGTERM to the first job", 143, group=False, wait=False)
 
         valid, _ = self.shards()
         if len(valid) < 2:
@@ -415,9 +430,11 @@ class Scenario:
         self.record("every cluster exactly once", *self._exactly_once())
         return self.steps
 
-    def _signal(self, proc: subprocess.Popen, signum: int, fault: str, want_rc: int, group: bool) -> None:
-        """Send ``signum`` to a job mid-shard (to its process group, as a terminal does, or to it alone)."""
-        if self.wait_for_write(proc):
+    def _signal(self, proc: subprocess.Popen, signum: int, fault: str, want_rc: int, group: bool,
+                wait: bool = True) -> None:
+        """Send ``signum`` to a job mid-shard (to its process group, as a terminal does, or to it alone),
+        at a random moment after its next shard is written (``wait``) or from now."""
+        if not wait or self.wait_for_write(proc):
             time.sleep(self.rng.uniform(0, self.args.jitter))
         if proc.poll() is None:
             (os.killpg if group else os.kill)(proc.pid, signum)
