@@ -299,3 +299,38 @@ def test_int8_transport_is_repeated_exactly_at_load_time(tmp_path, tiny_mpnet_ba
     nli_large.int8_rows(exact)
     for (name, a), b in zip(trained_on.named_parameters(), exact.parameters()):
         assert torch.equal(a, b), name
+
+
+def test_a_lora_checkpoint_leaves_the_live_optimizer_in_fp32(tmp_path, tiny_mpnet_base):
+    import torch
+    from transformers import AutoModelForSequenceClassification
+
+    from factcheck.training import distill
+    from factcheck.training.lora import wrap
+
+    model = wrap(AutoModelForSequenceClassification.from_pretrained(tiny_mpnet_base, num_labels=3), 4)
+    optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=1e-3)
+    ids = torch.tensor([[101, 2000, 2001, 102]])
+    model(input_ids=ids).logits.sum().backward()
+    optimizer.step()
+    distill._save_checkpoint(tmp_path / "c.pt", model, optimizer, 1, 0.0, {"r": 4})
+    live = [s["exp_avg"].dtype for s in optimizer.state.values()]
+    saved = torch.load(tmp_path / "c.pt", weights_only=False)["optimizer"]["state"]
+    assert set(live) == {torch.float32} and {s["exp_avg"].dtype for s in saved.values()} == {torch.bfloat16}
+
+
+def test_stage7_recipe_names_existing_subcommands_and_options():
+    from factcheck.training import distill
+
+    recipes = Path(distill.__file__).parent / "recipes"
+    script = (recipes / "stage7_gpu.sh").read_text()
+    for sub in ("unpack", "score", "fit", "label", "select"):
+        assert f"$D {sub} " in script
+    source = Path(distill.__file__).read_text()
+    for option in ("--lora-rank", "--lora-layers", "--validation-out", "--base", "--teacher-probs", "--time-budget"):
+        assert option in script and f'"{option}"' in source
+    cpu = (recipes / "teacher_lora_cpu.sh").read_text()
+    for option in ("--checkpoint-minutes", "--stop-after", "--lora-rank", "--precision"):
+        assert option in cpu and f'"{option}"' in source
+    weights = json.loads((recipes / "stage7_weights.json").read_text())
+    assert weights["news_pairs"] > 0 and set(json.loads((recipes / "stage5_weights.json").read_text())) < set(weights)
