@@ -12,7 +12,7 @@
 #   a/ and b/ the int8-packed base (distill pack; the adapter records the int8 rounding and the large tier repeats
 #   it on the exact PyPI base at load time), c/pool.jsonl.xz (distill pool --news-pairs), c/student/ the default model.
 # Dry run on a CPU (tiny stand-in base, a few hundred rows, a few steps):
-#   PAYLOAD=/tmp/s7/payload WORK=/tmp/s7/work OUT=/tmp/s7/out DEVICE=cpu LIMIT=300 TEACHER_S=40 STUDENT_S=40 \
+#   PAYLOAD=runs/s7/payload WORK=runs/s7/work OUT=runs/s7/out DEVICE=cpu LIMIT=300 TEACHER_S=40 STUDENT_S=40 \
 #   TEACHER_BATCH=16 STUDENT_BATCH=16 bash factcheck/training/recipes/stage7_gpu.sh
 set -u
 T0=$(date +%s)
