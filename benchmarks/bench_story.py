@@ -27,7 +27,8 @@ from factcheck.documents import read_documents
 from factcheck.pipeline import CheckSettings, load_models, model_thresholds, run_check
 nli, emb, load = load_models()
 settings = CheckSettings(thresholds=model_thresholds(nli))
-out = {"load_seconds": load}
+import factcheck
+out = {"load_seconds": load, "tree": str(Path(factcheck.__file__).resolve().parents[1])}
 for name, paths in json.loads(sys.argv[1]).items():
     docs = read_documents(paths)
     run_check(docs[:2], emb, nli, settings)  # warm-up
@@ -40,8 +41,11 @@ print(json.dumps(out))
 
 def measure(tree: Path, inputs: dict[str, list[str]]) -> dict:
     env = {"PYTHONPATH": str(tree.resolve()), "PATH": "/usr/bin:/bin"}
+    # cwd outside any checkout: `python -c` puts the working directory first on sys.path.
     done = subprocess.run([sys.executable, "-c", CHILD, json.dumps(inputs)], env=env, capture_output=True, text=True,
-                          check=True)
+                          check=True, cwd=tempfile.gettempdir())
+    if f'"tree": "{tree.resolve()}' not in done.stdout and str(tree.resolve()) not in done.stdout:
+        raise SystemExit(f"{tree}: the child imported factcheck from elsewhere")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -65,7 +69,7 @@ def main(argv: list[str] | None = None) -> None:
         for _ in range(args.repeats):
             for name, tree in (("before", args.before), ("after", args.after)):
                 runs[name].append(measure(tree, inputs))
-    med = {name: {k: statistics.median(r[k] for r in rs) for k in rs[0]} for name, rs in runs.items()}
+    med = {name: {k: statistics.median(r[k] for r in rs) for k in rs[0] if k != "tree"} for name, rs in runs.items()}
     result = {"machine": f"{platform.processor() or platform.machine()}, {platform.node()}", "repeats": args.repeats,
               "n_big": len(bodies), "median": med, "ratio": {k: round(med["after"][k] / med["before"][k], 2)
                                                            for k in ("seeds", "cluster50")}}
