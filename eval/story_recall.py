@@ -128,7 +128,10 @@ def run(args: argparse.Namespace) -> None:
     total = 0.0
     for m in manifest:
         docs = read_documents([args.clusters / m["cluster"]])
-        settings = CheckSettings(thresholds=model_thresholds(nli))
+        thresholds = model_thresholds(nli)
+        if args.threshold is not None:  # the contradiction threshold only, e.g. the one used before a refit
+            thresholds = type(thresholds)(args.threshold, thresholds.agreement, f"set by hand to {args.threshold}")
+        settings = CheckSettings(thresholds=thresholds)
         claims = {cs.article: [c.text for c in cs.claims] for cs in prepare_claims(docs, settings)}
         started = time.perf_counter()
         report = run_check(docs, emb, nli, settings).to_dict()
@@ -233,6 +236,7 @@ def main(argv: list[str] | None = None) -> None:
     r = sub.add_parser("run")
     r.add_argument("--clusters", type=Path, required=True)
     r.add_argument("--out", type=Path, required=True)
+    r.add_argument("--threshold", type=float, help="contradiction threshold instead of the model's")
     s = sub.add_parser("score")
     s.add_argument("--clusters", type=Path, required=True)
     s.add_argument("--run", action="append", required=True, help="name=folder, in order")
