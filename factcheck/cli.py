@@ -18,6 +18,7 @@ import typer
 from typer.core import TyperGroup
 
 from factcheck import __version__
+from factcheck.device import PRECISION_HELP, Precision
 from factcheck.errors import FactcheckError
 from factcheck.pipeline import CheckSettings
 from factcheck.report import ReportFormat
@@ -132,6 +133,7 @@ def check(
     batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="NLI batch size.")] = _DEFAULTS.batch_size,
     embed_batch_size: Annotated[int, typer.Option("--embed-batch-size", min=1, help="Sentence-embedding batch size.")] = _DEFAULTS.embed_batch_size,
     device: Annotated[Optional[str], typer.Option("--device", help="cpu, cuda, cuda:1, mps (default: a GPU if present).")] = None,
+    precision: Annotated[Precision, typer.Option("--precision", help=PRECISION_HELP)] = Precision.auto,
     fail_on_contradiction: Annotated[bool, typer.Option("--fail-on-contradiction", help="Exit with code 1 when a contradiction is found.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
@@ -162,7 +164,7 @@ def check(
     check_embedder_name(embedder)
     check_device(device)
 
-    nli, emb, load_seconds = load_models(nli_model, embedder, device)
+    nli, emb, load_seconds = load_models(nli_model, embedder, device, precision=precision.value)
     if verify:
         from factcheck.cascade import load_cascade
 

@@ -17,6 +17,7 @@ import typer
 from typer.core import TyperGroup
 
 from factcheck.batch.runner import Engine
+from factcheck.device import PRECISION_HELP, Precision
 from factcheck.batch.sink import OutputFormat
 
 
@@ -80,6 +81,7 @@ def run_command(
     embedder: Annotated[str, typer.Option("--embedder", help="Sentence embedder: registry name, sentence-transformers name or local path.")] = "default",
     verify: Annotated[Optional[str], typer.Option("--verify", help="Cascade: this NLI model (e.g. large) re-scores the candidates the --nli-model screens, and its verdict decides them.")] = None,
     device: Annotated[Optional[str], typer.Option("--device", help="cpu, cuda, cuda:1 ... (default: a GPU if present).")] = None,
+    precision: Annotated[Precision, typer.Option("--precision", help=PRECISION_HELP)] = Precision.auto,
     show_all: Annotated[bool, typer.Option("--all", help="Also report agreements and neutral pairs, not only contradictions.")] = False,
     max_articles: Annotated[int, typer.Option("--max-articles", min=2, help="Clusters with more articles fail with an error record.")] = 2000,
     workers: Annotated[int, typer.Option("--workers", min=0, help="Processes extracting the claims of the next shards while the models run (for a GPU with spare CPU cores; 0: none).")] = 0,
@@ -99,7 +101,7 @@ def run_command(
     try:
         with _progress(quiet) as hooks:
             on_start, on_shard = hooks if hooks else (None, None)
-            summary = run(inputs, out, include_all=show_all, models=ModelSpec(nli_model, embedder, device, verify),
+            summary = run(inputs, out, include_all=show_all, models=ModelSpec(nli_model, embedder, device, verify, precision.value),
                           fmt=fmt, engine=engine, shard_size=shard_size, batch_size=batch_size,
                           ray_address=ray_address, actors=actors, max_articles=max_articles, workers=workers,
                           on_start=on_start, on_shard=on_shard, on_notice=notice, handle_signals=True)

@@ -13,6 +13,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from factcheck.device import PRECISION_HELP, Precision
 from factcheck.evaluation.calibration import Objective
 from factcheck.evaluation.data import BinaryScore, DataSpec, PresetName, Task, parse_label_map
 
@@ -108,12 +109,12 @@ def _check_model(name: str, device: str | None) -> None:
     check_device(device)
 
 
-def _load_model(name: str, device: str | None):
+def _load_model(name: str, device: str | None, precision: str = "auto"):
     from factcheck.models import quiet_loading
     from factcheck.nli import load_nli
 
     with quiet_loading():
-        return load_nli(name, device=device)
+        return load_nli(name, device=device, **({} if precision == "auto" else {"precision": precision}))
 
 
 @_with_data_spec(typer.Option("--data", "--report-on", help="Local file (.jsonl .json .csv .tsv .parquet) or preset folder to report on."))
@@ -121,6 +122,7 @@ def eval_command(
     spec: DataSpec,
     nli_model: ModelOpt = "default",
     device: DeviceOpt = None,
+    precision: Annotated[Precision, typer.Option("--precision", help=PRECISION_HELP)] = Precision.auto,
     batch_size: BatchOpt = 32,
     thresholds: Annotated[Optional[Path], typer.Option("--thresholds", help="Apply thresholds saved by `factcheck calibrate` (refused if fitted on the reported data).")] = None,
     fit_on: Annotated[Optional[Path], typer.Option("--fit-on", help="Fit thresholds on this dev file first (same preset and columns); must differ from --report-on.")] = None,
@@ -139,7 +141,7 @@ def eval_command(
 
     if spec.preset == "news-pairs":
         _news_pairs_eval(spec, nli_model, device, batch_size, thresholds, seed, bootstrap, output, markdown,
-                         predictions, shared_data)
+                         predictions, shared_data, precision.value)
         return
 
     from factcheck.errors import InputError
@@ -169,7 +171,7 @@ def eval_command(
     if fitted is not None:
         check_thresholds_for(fitted, report_set)
 
-    model = _load_model(nli_model, device)
+    model = _load_model(nli_model, device, precision.value)
     if fit_set is not None:
         fitted = calibrate(model, fit_set, objective=objective, batch_size=batch_size)
     result = evaluate(
@@ -191,7 +193,7 @@ def eval_command(
 
 def _news_pairs_eval(spec: DataSpec, nli_model: str, device: str | None, batch_size: int, thresholds: Path | None,
                      seed: int, bootstrap: int, output: Path | None, markdown: Path | None, predictions: Path | None,
-                     shared_data: Path) -> None:
+                     shared_data: Path, precision: str = "auto") -> None:
     """`eval --preset news-pairs`: precision, recall, F0.5, PR-AUC, precision@k and per type, on one split."""
     import json
 
@@ -207,7 +209,7 @@ def _news_pairs_eval(spec: DataSpec, nli_model: str, device: str | None, batch_s
         raise InputError(f"--split {split}: news-pairs splits are dev, validation, train or all")
     _check_model(nli_model, device)
     fixed = Thresholds.load(thresholds) if thresholds is not None else None
-    model = _load_model(nli_model, device)
+    model = _load_model(nli_model, device, precision)
     result, pairs, scores = evaluate_news(model, labels, shared_data, split=None if split == "all" else split,
                                           thresholds=fixed, batch_size=batch_size, n_bootstrap=bootstrap, seed=seed)
     table = news_markdown(result, f"news-pairs {split}: {nli_model}")

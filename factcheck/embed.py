@@ -1,8 +1,11 @@
 """Stage 3a: sentence embeddings for claim alignment.
 
 ``Embedder.embed`` batches through ``factcheck.batching.run_batched`` and returns float32 rows
-with unit L2 norm, so a dot product is the cosine similarity. Backends: sentence-transformers
-(any local folder or Hub id) and ONNX (a token-output graph plus its tokenizer, mean-pooled).
+with unit L2 norm, so a dot product is the cosine similarity. Backends: torch (a sentence-transformers
+folder of the plain recipe, BERT -> mean pooling -> normalise, run by ``factcheck.bert`` without
+importing sentence-transformers), sentence-transformers (any other folder or Hub id) and ONNX (a
+token-output graph plus its tokenizer, mean-pooled). Precision (fp32, bf16) as for the NLI model:
+``factcheck.device.choose_precision``.
 ``load_embedder`` resolves registry names (``EMBEDDERS``), local paths and Hub ids; nothing is
 downloaded at import time or in a constructor.
 """
@@ -17,7 +20,7 @@ import socket
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from contextlib import nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from pathlib import Path
 from urllib.parse import urlparse
@@ -25,7 +28,7 @@ from urllib.parse import urlparse
 import numpy as np
 
 from factcheck.batching import run_batched
-from factcheck.device import autocast_dtype, resolve_device
+from factcheck.device import Choice, check_precision, choose_precision, cpu_bf16, resolve_device, torch_dtype
 from factcheck.errors import ModelError
 from factcheck.models import ModelInfo, portable_path
 
@@ -36,6 +39,7 @@ __all__ = [
     "EmbedderSpec",
     "OnnxEmbedder",
     "SentenceTransformerEmbedder",
+    "TorchEmbedder",
     "check_embedder_name",
     "l2_normalise",
     "load_embedder",
@@ -49,6 +53,7 @@ class Backend(str, Enum):
     """How an embedder runs."""
 
     SENTENCE_TRANSFORMERS = "sentence-transformers"
+    TORCH = "torch"
     ONNX = "onnx"
 
 
@@ -97,10 +102,11 @@ class Embedder(ABC):
 class SentenceTransformerEmbedder(Embedder):
     """A loaded ``sentence_transformers.SentenceTransformer``; build one with ``from_pretrained``."""
 
-    def __init__(self, model, info: ModelInfo, device: str = "cpu") -> None:
+    def __init__(self, model, info: ModelInfo, device: str = "cpu", dtype=None) -> None:
         self.model = model
         self.info = info
         self.device = device
+        self.dtype = dtype  # weights cast to this dtype (bf16 on a CPU); None: as loaded
         get_dim = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
         self.dim = int(get_dim())
 
@@ -111,23 +117,31 @@ class SentenceTransformerEmbedder(Embedder):
         device: str | None = None,
         info: ModelInfo | None = None,
         local_files_only: bool = False,
+        precision: Choice | str | None = None,
     ) -> SentenceTransformerEmbedder:
-        """Load a sentence-transformers model from a local folder or the Hub."""
+        """Load a sentence-transformers model from a local folder or the Hub (``precision``: fp32 or bf16 on a CPU)."""
         from sentence_transformers import SentenceTransformer
 
         device = resolve_device(device)
+        choice = _choice(precision, device)
         try:
             model = SentenceTransformer(str(name_or_path), device=device, local_files_only=local_files_only)
         except Exception as exc:  # OSError, ValueError, HTTP errors: all mean "cannot load"
             first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             raise ModelError(f"cannot load embedder {str(name_or_path)!r}: {first}; {_SUGGEST}") from exc
         info = info or ModelInfo(name=str(name_or_path), source=str(name_or_path), backend=Backend.SENTENCE_TRANSFORMERS.value)
-        return cls(model, info, device)
+        dtype = None
+        if choice.precision != "fp32":
+            dtype = torch_dtype(choice.precision)
+            if not device.startswith("cuda"):  # a GPU keeps fp32 weights under autocast, as before
+                model.to(dtype)
+        info = replace(info, extra={**info.extra, **_precision_extra(choice)})
+        return cls(model, info, device, dtype)
 
     def _embed_batch(self, texts: list[str]) -> np.ndarray:
         import torch
 
-        dtype = autocast_dtype(self.device)
+        dtype = self.dtype if self.device.startswith("cuda") else None
         ctx = torch.autocast(device_type="cuda", dtype=dtype) if dtype is not None else nullcontext()
         with ctx:
             out = self.model.encode(
@@ -138,6 +152,118 @@ class SentenceTransformerEmbedder(Embedder):
                 normalize_embeddings=False,
             )
         return np.asarray(out, dtype=np.float32)
+
+
+_POOLING = "sentence_transformers.models.Pooling"
+_PLAIN_MODULES = ("sentence_transformers.models.Transformer", _POOLING, "sentence_transformers.models.Normalize")
+
+
+def _read_json(path: Path) -> dict | list | None:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+class TorchEmbedder(Embedder):
+    """A sentence-transformers folder of the plain recipe (BERT, mean pooling, normalise) run by ``factcheck.bert``.
+
+    Gives what ``SentenceTransformerEmbedder`` gives for such a folder (tests compare them) without
+    importing sentence-transformers, transformers or datasets: seconds less start-up.
+    """
+
+    def __init__(self, model, tokenizer, info: ModelInfo, dim: int, device: str, lowercase: bool = False) -> None:
+        self.model = model
+        self.tokenizer = tokenizer
+        self.info = info
+        self.dim = dim
+        self.device = device
+        self.lowercase = lowercase
+
+    @staticmethod
+    def can_load(folder: Path) -> bool:
+        """Whether ``folder`` is a plain BERT with mean pooling (and tokenizer.json, model.safetensors)."""
+        from factcheck.bert import WEIGHTS_FILE, unsupported
+
+        if not ((folder / "tokenizer.json").is_file() and (folder / WEIGHTS_FILE).is_file()):
+            return False
+        config = _read_json(folder / "config.json")
+        if not isinstance(config, dict) or unsupported(config, head=False):
+            return False
+        if not (folder / "modules.json").is_file():
+            return True  # sentence-transformers itself mean-pools a plain transformers folder
+        modules = _read_json(folder / "modules.json")
+        if not isinstance(modules, list) or not modules or len(modules) > 3:
+            return False
+        types = [m.get("type") if isinstance(m, dict) else None for m in modules]
+        if types != list(_PLAIN_MODULES[:len(types)]) or len(types) < 2 or modules[0].get("path", "") != "":
+            return False
+        pooling = _read_json(folder / modules[1].get("path", "") / "config.json")
+        if not isinstance(pooling, dict):
+            return False
+        modes = {k: v for k, v in pooling.items() if k.startswith("pooling_mode")}
+        return modes.get("pooling_mode_mean_tokens") is True and not any(v for k, v in modes.items()
+                                                                        if k != "pooling_mode_mean_tokens")
+
+    @classmethod
+    def from_dir(cls, folder: str | Path, device: str | None = None, info: ModelInfo | None = None,
+                 precision: Choice | str | None = None) -> TorchEmbedder:
+        """Load ``folder`` (check ``can_load`` first); ``precision`` fp32 or bf16 (default: auto)."""
+        from tokenizers import Tokenizer
+
+        from factcheck.bert import load_bert
+
+        folder = Path(folder)
+        device = resolve_device(device)
+        choice = _choice(precision, device)
+        config = _read_json(folder / "config.json") or {}
+        st_config = _read_json(folder / "sentence_bert_config.json") or {}
+        tok_config = _read_json(folder / "tokenizer_config.json") or {}
+        limits = [int(config.get("max_position_embeddings", 512))]
+        declared = tok_config.get("model_max_length")
+        if isinstance(declared, int) and 0 < declared < 100_000:
+            limits.append(declared)
+        max_length = int(st_config.get("max_seq_length") or min(limits))
+        try:
+            tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+            model = load_bert(folder, torch_dtype(choice.precision), config=config).to(device)
+        except (OSError, ValueError, KeyError, RuntimeError) as exc:
+            why = " ".join(str(exc).split())[:300] or type(exc).__name__
+            raise ModelError(f"cannot load embedder {portable_path(folder)}: {why}; {_SUGGEST}") from exc
+        tokenizer.enable_truncation(max_length=max_length)
+        pad_id = tokenizer.token_to_id("[PAD]")
+        pad_id = 0 if pad_id is None else pad_id
+        tokenizer.enable_padding(pad_id=pad_id, pad_token=tokenizer.id_to_token(pad_id) or "[PAD]")
+        info = info or ModelInfo(name=portable_path(folder), source=portable_path(folder), backend=Backend.TORCH.value)
+        info = replace(info, backend=Backend.TORCH.value,
+                       extra={**info.extra, "max_length": max_length, **_precision_extra(choice)})
+        return cls(model, tokenizer, info, int(config["hidden_size"]), device, bool(st_config.get("do_lower_case")))
+
+    def _embed_batch(self, texts: list[str]) -> np.ndarray:
+        import torch
+
+        texts = [t.strip().lower() if self.lowercase else t.strip() for t in texts]
+        encodings = self.tokenizer.encode_batch(texts)
+        ids = torch.from_numpy(np.array([e.ids for e in encodings], dtype=np.int64)).to(self.device)
+        mask = torch.from_numpy(np.array([e.attention_mask for e in encodings], dtype=np.int64)).to(self.device)
+        with torch.inference_mode():
+            tokens = self.model.hidden(ids, mask).float()
+            weights = mask.unsqueeze(-1).float()
+            pooled = (tokens * weights).sum(dim=1) / weights.sum(dim=1).clamp(min=1e-9)
+        return pooled.cpu().numpy()
+
+
+def _choice(precision: Choice | str | None, device: str, measured: dict | None = None) -> Choice:
+    """A float precision for a torch embedder on a resolved device (int8 is the NLI model's alone)."""
+    if isinstance(precision, Choice):
+        return precision
+    if precision == "int8":
+        raise ModelError("embedders run at fp32 or bf16; int8 is for the NLI model (its calibrated ONNX graph)")
+    return choose_precision(precision, device, measured, ("fp32", "bf16"), cpu_bf16())
+
+
+def _precision_extra(choice: Choice) -> dict:
+    return {"precision": choice.precision, "precision_choice": choice.reason}
 
 
 class OnnxEmbedder(Embedder):
@@ -209,6 +335,9 @@ class EmbedderSpec:
     tokenizer: tuple[str, str] | None = None  # (module, path inside it) for ONNX backends
     pip_hint: str = ""
     extra: dict = field(default_factory=dict)
+    # Agreement of reduced precisions with fp32 (``{"bf16": {"label_agreement": ..., "mean_abs_diff": ...}}``),
+    # measured by benchmarks/bench_check.py --measure-embedder; auto picks bf16 only where it meets the bar.
+    precision: dict = field(default_factory=dict)
 
 
 EMBEDDERS: dict[str, EmbedderSpec] = {
@@ -273,22 +402,34 @@ def _offline(offline: bool | None) -> bool:
     return any(os.environ.get(v, "").lower() in ("1", "true", "yes") for v in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"))
 
 
-def _load_hub(name: str, hub_id: str, device: str | None, offline: bool | None, info: ModelInfo) -> Embedder:
+def _load_hub(name: str, hub_id: str, device: str | None, offline: bool | None, info: ModelInfo,
+              precision: Choice | str | None = None) -> Embedder:
     try:
-        return SentenceTransformerEmbedder.from_pretrained(hub_id, device, info, local_files_only=True)
+        return SentenceTransformerEmbedder.from_pretrained(hub_id, device, info, local_files_only=True, precision=precision)
     except ModelError:
         if _offline(offline) or not _hub_reachable():
             raise ModelError(
                 f"embedder {name!r} ({hub_id}) is not in the local cache and the Hugging Face Hub "
                 f"cannot be reached; {_SUGGEST}"
             ) from None
-    return SentenceTransformerEmbedder.from_pretrained(hub_id, device, info)
+    return SentenceTransformerEmbedder.from_pretrained(hub_id, device, info, precision=precision)
 
 
-def _load_registered(name: str, spec: EmbedderSpec, device: str | None, offline: bool | None) -> Embedder:
+def _load_folder(path: Path, device: str | None, info: ModelInfo, precision: Choice | str | None) -> Embedder:
+    """A local sentence-transformers folder: the light torch backend when it is the plain recipe."""
+    if TorchEmbedder.can_load(path):
+        return TorchEmbedder.from_dir(path, device, info, precision)
+    return SentenceTransformerEmbedder.from_pretrained(path, device, info, local_files_only=True, precision=precision)
+
+
+def _load_registered(name: str, spec: EmbedderSpec, device: str | None, offline: bool | None,
+                     precision: str = "auto") -> Embedder:
+    choice = None
+    if spec.backend is not Backend.ONNX:
+        choice = _choice(precision, resolve_device(device), spec.precision)
     if spec.module is None:
         info = ModelInfo(name=name, source=spec.upstream, backend=spec.backend.value, licence=spec.licence, extra=dict(spec.extra))
-        return _load_hub(name, spec.upstream, device, offline, info)
+        return _load_hub(name, spec.upstream, device, offline, info, choice)
     path = _module_dir(spec.module, name, spec.pip_hint) / spec.model_file
     info = ModelInfo(
         name=name,
@@ -302,10 +443,10 @@ def _load_registered(name: str, spec: EmbedderSpec, device: str | None, offline:
         tok_module, tok_path = spec.tokenizer or (spec.module, "")
         tokenizer = _module_dir(tok_module, name, spec.pip_hint) / tok_path
         return OnnxEmbedder.from_files(path, tokenizer, device, info)
-    return SentenceTransformerEmbedder.from_pretrained(path, device, info, local_files_only=True)
+    return _load_folder(path, device, info, choice)
 
 
-def _load_path(path: Path, device: str | None) -> Embedder:
+def _load_path(path: Path, device: str | None, precision: str = "auto") -> Embedder:
     if path.is_file() and path.suffix == ".onnx":
         onnx_file = path
     else:
@@ -319,7 +460,7 @@ def _load_path(path: Path, device: str | None) -> Embedder:
         info = ModelInfo(name=portable_path(path), source=portable_path(onnx_file), backend=Backend.ONNX.value)
         return OnnxEmbedder.from_files(onnx_file, tok_dir, device, info, max_length=max_length)
     info = ModelInfo(name=portable_path(path), source=portable_path(path), backend=Backend.SENTENCE_TRANSFORMERS.value)
-    return SentenceTransformerEmbedder.from_pretrained(path, device, info, local_files_only=True)
+    return _load_folder(path, device, info, precision)
 
 
 def check_embedder_name(name_or_path: str | Path) -> None:
@@ -347,25 +488,29 @@ def check_embedder_name(name_or_path: str | Path) -> None:
         )
 
 
-def load_embedder(name_or_path: str | Path = "default", device: str | None = None, offline: bool | None = None) -> Embedder:
+def load_embedder(name_or_path: str | Path = "default", device: str | None = None, offline: bool | None = None,
+                  precision: str | None = "auto") -> Embedder:
     """An embedder by registry name (``EMBEDDERS``), local folder / .onnx file, or Hub id.
 
     A Hub id is taken from the local cache first; it is downloaded only when the Hub can be
-    reached and ``offline`` (default: ``$HF_HUB_OFFLINE``) is not set. Anything that cannot be
-    loaded raises ``ModelError`` naming the model.
+    reached and ``offline`` (default: ``$HF_HUB_OFFLINE``) is not set. ``precision`` (auto, fp32,
+    bf16) applies to the torch backends (an ONNX graph runs as exported); auto takes bf16 on a CPU
+    with bf16 units for a registered embedder whose measured agreement meets the bar, else fp32.
+    Anything that cannot be loaded raises ``ModelError`` naming the model.
     """
     name = str(name_or_path)
+    precision = check_precision(precision)
     check_embedder_name(name)
     spec = EMBEDDERS.get(name)
     if spec is not None:
-        return _load_registered(name, spec, device, offline)
+        return _load_registered(name, spec, device, offline, precision)
     path = Path(name).expanduser()
     if path.exists():
-        return _load_path(path, device)
+        return _load_path(path, device, precision)
     parts = name.split("/")
     if len(parts) == 2 and all(parts) and not name.startswith((".", "~")):
         info = ModelInfo(name=name, source=name, backend=Backend.SENTENCE_TRANSFORMERS.value)
-        return _load_hub(name, name, device, offline, info)
+        return _load_hub(name, name, device, offline, info, precision)
     raise ModelError(
         f"unknown embedder {name!r}: not one of {', '.join(EMBEDDERS)}, an existing path, or a Hub id (org/name); {_SUGGEST}"
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -92,6 +93,12 @@ def portable_path(path: str | Path, digest: bool = True) -> str:
 def quiet_loading(quiet: bool = True) -> Iterator[None]:
     """Silence transformers' "Loading weights" progress bars while models load (restored afterwards)."""
     if not quiet:
+        yield
+        return
+    if "transformers" not in sys.modules:
+        # Importing transformers only to silence it costs a second; the Hub's switch, read when it is
+        # imported, silences it if a loader imports it after all (a non-BERT model).
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
         yield
         return
     try:

@@ -1,8 +1,11 @@
 """Natural-language inference: P(entailment, neutral, contradiction) for (premise, hypothesis) pairs.
 
-Backends share one interface (``NLIModel.predict``): PyTorch via transformers, or an ONNX export
-via onnxruntime. Output columns always follow ``LABELS``, whatever the model's own label order:
-labels are mapped by name from the model's ``config.id2label`` (``label_permutation``).
+Backends share one interface (``NLIModel.predict``): PyTorch (a plain BERT run by ``factcheck.bert``,
+or any model via transformers), or an ONNX export via onnxruntime. Output columns always follow
+``LABELS``, whatever the model's own label order: labels are mapped by name from the model's
+``config.id2label`` (``label_permutation``). Precision (fp32, bf16, int8) is chosen per model and
+device by ``factcheck.device.choose_precision`` from the agreement figures in the model's
+``precision.json``.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from factcheck.batching import run_batched
-from factcheck.device import autocast_dtype, resolve_device
+from factcheck.device import Choice, check_precision, choose_precision, cpu_bf16, resolve_device, torch_dtype
 from factcheck.errors import InputError, ModelError
 from factcheck.labels import LABELS
 from factcheck.models import ModelInfo, models_dir, portable_path
@@ -34,11 +37,13 @@ __all__ = [
     "LabelMapping",
     "NLIModel",
     "OnnxNLI",
+    "PRECISION_FILE",
     "RegistryEntry",
     "TransformersNLI",
     "check_nli_name",
     "label_permutation",
     "load_nli",
+    "read_precision",
     "softmax",
 ]
 
@@ -48,8 +53,9 @@ Pair = tuple[str, str]
 
 
 class Backend(str, Enum):
-    """How an NLI model runs."""
+    """How an NLI model runs: ``torch`` (a plain BERT in plain torch, else transformers), transformers, ONNX."""
 
+    TORCH = "torch"
     TRANSFORMERS = "transformers"
     ONNX = "onnx"
 
@@ -419,7 +425,11 @@ class _TokenizedNLI(NLIModel):
 
 
 class TransformersNLI(_TokenizedNLI):
-    """A PyTorch sequence-classification model (safetensors only, no remote code)."""
+    """A PyTorch sequence-classification model run by transformers (safetensors only, no remote code).
+
+    ``model`` is anything called as ``model(input_ids=..., attention_mask=...).logits``: a transformers
+    model here, a ``factcheck.bert.BertModule`` in ``TorchNLI``.
+    """
 
     def __init__(self, model, tokenizer, info: ModelInfo, mapping: LabelMapping, max_length: int, device: str) -> None:
         super().__init__(tokenizer, mapping, info, max_length)
@@ -437,14 +447,19 @@ class TransformersNLI(_TokenizedNLI):
         revision: str | None = None,
         licence: str | None = None,
         device: str | None = None,
+        precision: Choice | str | None = None,
     ) -> TransformersNLI:
-        """Load from a local directory or a Hub id (Hub: cache first, then network)."""
-        import torch
+        """Load from a local directory or a Hub id (Hub: cache first, then network).
+
+        ``precision``: a ``Choice`` from ``choose_precision``, or a name resolved here (fp32 or bf16;
+        None: auto, which for a model without measured agreement is fp32 on a CPU).
+        """
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
         device = resolve_device(device)
-        dtype = autocast_dtype(device) or torch.float32
         local = Path(source).is_dir()
+        choice = _float_choice(precision, device, Path(source) if local else None)
+        dtype = torch_dtype(choice.precision)
         name = name or (portable_path(source) if local else str(source))
 
         def from_pretrained(local_files_only: bool):
@@ -473,17 +488,17 @@ class TransformersNLI(_TokenizedNLI):
             backend=Backend.TRANSFORMERS.value,
             revision=revision,
             licence=licence,
-            extra=extra | _mapping_extra(mapping, max_length) | {"device": device, "dtype": str(dtype).removeprefix("torch.")},
+            extra=extra | _mapping_extra(mapping, max_length) | {"device": device} | _precision_extra(choice, dtype)
+            | {"runtime": "transformers"},
         )
         _warn_two_way(mapping, name)
         return cls(model, tokenizer, info, mapping, max_length, device)
 
     def _logits(self, pairs: list[Pair]) -> np.ndarray:
-        import torch
-
-        enc = self._encode(pairs, "pt").to(self.device)
-        with torch.inference_mode():
-            return self.model(**enc).logits.float().cpu().numpy()
+        enc = self._encode(pairs, "np")
+        arrays = {k: np.asarray(enc[k], dtype=np.int64) for k in ("input_ids", "attention_mask", "token_type_ids")
+                  if k in enc}
+        return self._resolve_logits(self._arrays_logits(arrays))
 
     def _arrays_logits(self, arrays: dict[str, np.ndarray]):
         import torch
@@ -500,6 +515,76 @@ class TransformersNLI(_TokenizedNLI):
 
     def _resolve_logits(self, pending):
         return pending.cpu().numpy() if not isinstance(pending, np.ndarray) else pending
+
+
+class TorchNLI(TransformersNLI):
+    """A local BERT classifier run by ``factcheck.bert`` in plain torch: no transformers import, so a quick start.
+
+    Tokenized by the ``tokenizers`` library from the folder's ``tokenizer.json``. Same arithmetic as
+    transformers' BERT (tests compare the logits); ``load`` falls back to ``TransformersNLI`` for any
+    other architecture (``bert.unsupported``).
+    """
+
+    @classmethod
+    def can_load(cls, model_dir: Path) -> bool:
+        """Whether ``model_dir`` holds a plain BERT classifier with ``tokenizer.json`` and ``model.safetensors``."""
+        from factcheck.bert import WEIGHTS_FILE, unsupported
+
+        if not ((model_dir / "tokenizer.json").is_file() and (model_dir / WEIGHTS_FILE).is_file()):
+            return False
+        try:
+            config = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return False
+        return isinstance(config, dict) and unsupported(config, head=True) is None
+
+    @classmethod
+    def load(
+        cls,
+        source: str | Path,
+        *,
+        name: str | None = None,
+        revision: str | None = None,
+        licence: str | None = None,
+        device: str | None = None,
+        precision: Choice | str | None = None,
+    ) -> TransformersNLI:
+        """Load the BERT in directory ``source``; other models go to ``TransformersNLI.load``."""
+        model_dir = Path(source)
+        if not model_dir.is_dir() or not cls.can_load(model_dir):
+            return TransformersNLI.load(source, name=name, revision=revision, licence=licence, device=device,
+                                        precision=precision)
+        from factcheck.bert import load_bert, read_config
+
+        device = resolve_device(device)
+        name = name or portable_path(model_dir)
+        choice = _float_choice(precision, device, model_dir)
+        dtype = torch_dtype(choice.precision)
+
+        def from_dir(local_files_only: bool):
+            config = read_config(model_dir)
+            return _PairTokenizer.from_dir(model_dir), config, load_bert(model_dir, dtype, head=True, config=config)
+
+        try:
+            tokenizer, config, model = _local_load(from_dir, model_dir, name)
+        except KeyError as exc:  # a weight the config promises is missing
+            raise ModelError(f"cannot load NLI model {name} from {model_dir}: {exc.args[0]}") from exc
+        mapping = label_permutation(config.get("id2label") or {}, model=name)
+        model.to(device)
+        revision, extra = _local_provenance(model_dir, _weight_files(model_dir))
+        max_length = _max_length(tokenizer, _Config(config))
+        info = ModelInfo(
+            name=name,
+            source=portable_path(model_dir),
+            local_dir=str(model_dir.resolve()),
+            backend=Backend.TORCH.value,
+            revision=revision,
+            licence=licence or _card_licence(model_dir),
+            extra=extra | _mapping_extra(mapping, max_length) | {"device": device} | _precision_extra(choice, dtype)
+            | {"runtime": "factcheck.bert"},
+        )
+        _warn_two_way(mapping, name)
+        return cls(model, tokenizer, info, mapping, max_length, device)
 
 
 class _Config:
@@ -555,6 +640,10 @@ class _PairTokenizer:
     def __call__(self, premises: list[str], hypotheses: list[str] | None = None, truncation: bool | str = False,
                  padding: bool = False, max_length: int | None = None, return_tensors: str | None = None,
                  verbose: bool = True, add_special_tokens: bool = True) -> dict:
+        if isinstance(premises, str):  # one text or pair, as transformers tokenizers take it
+            batch = self([premises], None if hypotheses is None else [hypotheses], truncation, padding, max_length,
+                         return_tensors, verbose, add_special_tokens)
+            return {k: v[0] for k, v in batch.items()}
         if hypotheses is None:  # single texts, untruncated (the pieces pairs are joined from)
             encodings = self._plain.encode_batch(premises, add_special_tokens=add_special_tokens)
             return {"input_ids": [e.ids for e in encodings], "token_type_ids": [e.type_ids for e in encodings]}
@@ -589,10 +678,12 @@ class OnnxNLI(_TokenizedNLI):
         name: str | None = None,
         licence: str | None = None,
         device: str | None = None,
+        choice: Choice | None = None,
     ) -> OnnxNLI:
         """Load ``model_dir/file`` (default: ``model_int8.onnx`` if present, else ``model.onnx``).
 
-        With a ``tokenizer.json`` beside it this needs neither transformers nor torch.
+        With a ``tokenizer.json`` beside it this needs neither transformers nor torch. ``choice``: the
+        precision decision to record (default: what the file is, by ``precision.json``).
         """
         from factcheck.onnx_runtime import FP32_FILE, INT8_FILE, onnx_session
 
@@ -618,6 +709,11 @@ class OnnxNLI(_TokenizedNLI):
         revision, extra = _local_provenance(model_dir, [path])
         max_length = _max_length(tokenizer, config)
         session = onnx_session(path, device)
+        if choice is None:
+            int8 = read_precision(model_dir).get("int8") or {}
+            static = int8.get("file") == file and int8.get("quantization") == "static"
+            precision = "fp32" if file == FP32_FILE else "int8" if static else "int8-dynamic"
+            choice = Choice(precision, f"the graph {file}")
         info = ModelInfo(
             name=name,
             source=portable_path(model_dir),
@@ -627,7 +723,7 @@ class OnnxNLI(_TokenizedNLI):
             licence=licence or _card_licence(model_dir),
             extra=extra
             | _mapping_extra(mapping, max_length)
-            | {"file": file, "providers": list(session.get_providers())},
+            | {"file": file, "providers": list(session.get_providers())} | _precision_extra(choice),
         )
         _warn_two_way(mapping, name)
         return cls(session, tokenizer, info, mapping, max_length)
@@ -691,7 +787,7 @@ def _weight_files(model_dir: Path) -> list[Path]:
     return sorted(p for pattern in _WEIGHT_PATTERNS for p in model_dir.glob(pattern))
 
 
-def _local_provenance(model_dir: Path, weights: Sequence[Path]) -> tuple[str, dict]:
+def _local_provenance(model_dir: Path, weights: Sequence[Path], thresholds: bool = True) -> tuple[str, dict]:
     """Revision of a local model: sha256 over its weight files (12 hex digits), plus thresholds.json if present."""
     digest = hashlib.sha256()
     for path in weights:
@@ -700,8 +796,8 @@ def _local_provenance(model_dir: Path, weights: Sequence[Path]) -> tuple[str, di
                 digest.update(chunk)
     revision = "sha256:" + digest.hexdigest()[:12]
     extra: dict[str, Any] = {"weights": [p.name for p in weights]}
-    thresholds = model_dir / "thresholds.json"
-    if thresholds.is_file():
+    thresholds = model_dir / "thresholds.json" if thresholds else None
+    if thresholds is not None and thresholds.is_file():
         try:
             extra["thresholds"] = json.loads(thresholds.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
@@ -718,6 +814,80 @@ def _card_licence(model_dir: Path) -> str | None:
     front = re.match(r"---\s*\n(.*?)\n---", text, re.S)
     found = re.search(r"^licen[cs]e:\s*(\S.*)$", front.group(1), re.M) if front else None
     return found.group(1).strip().strip("'\"") if found else None
+
+
+PRECISION_FILE = "precision.json"  # beside the weights: agreement of bf16 / int8 with fp32 on validation pairs
+
+
+def read_precision(model_dir: str | Path | None) -> dict:
+    """The ``precisions`` of a model's ``precision.json`` (``{"bf16": {"label_agreement": ...}, ...}``), or {}.
+
+    Figures measured on other weights (``revision`` differs from the weights' sha256) are dropped, with a warning.
+    """
+    if model_dir is None:
+        return {}
+    path = Path(model_dir) / PRECISION_FILE
+    if not path.is_file():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"{path} is not valid JSON ({exc}); fix or delete it") from None
+    precisions = data.get("precisions") if isinstance(data, dict) else None
+    if not isinstance(precisions, dict):
+        return {}
+    measured_on = data.get("revision")
+    if measured_on and measured_on != weights_revision(Path(model_dir)):
+        log.warning("%s was measured on other weights (%s); reduced precisions are not used by auto", path, measured_on)
+        return {k: {n: v for n, v in entry.items() if n not in ("label_agreement", "mean_abs_diff")}
+                for k, entry in precisions.items() if isinstance(entry, dict)}
+    return precisions
+
+
+_REVISIONS: dict[tuple[str, int, int], str] = {}
+
+
+def weights_revision(model_dir: Path) -> str:
+    """``sha256:`` + 12 hex digits over the folder's safetensors weights, as ``ModelInfo.revision`` (cached by size and mtime)."""
+    files = _weight_files(model_dir)
+    key = (str(model_dir.resolve()), sum(f.stat().st_size for f in files), max((f.stat().st_mtime_ns for f in files), default=0))
+    if key not in _REVISIONS:
+        _REVISIONS[key] = _local_provenance(model_dir, files, thresholds=False)[0]
+    return _REVISIONS[key]
+
+
+def _int8_file(model_dir: Path | None, measured: Mapping[str, Any]) -> str | None:
+    """The model's calibrated (static) int8 graph, when it has one and onnxruntime is installed."""
+    import importlib.util
+
+    entry = measured.get("int8") or {}
+    file = entry.get("file")
+    if model_dir is None or entry.get("quantization") != "static" or not file or not (model_dir / file).is_file():
+        return None
+    return file if importlib.util.find_spec("onnxruntime") is not None else None
+
+
+def _choose(precision: str | None, device: str, model_dir: Path | None) -> tuple[Choice, str | None]:
+    """The precision for a model (and its int8 file when that is the choice) on a resolved device."""
+    measured = read_precision(model_dir)
+    int8 = _int8_file(model_dir, measured)
+    available = ("fp32", "bf16", "int8") if int8 else ("fp32", "bf16")
+    return choose_precision(precision, device, measured, available, cpu_bf16()), int8
+
+
+def _float_choice(precision: Choice | str | None, device: str, model_dir: Path | None) -> Choice:
+    """A float precision (fp32, bf16 or fp16) for the PyTorch backends; int8 is the ONNX backend's."""
+    choice = precision if isinstance(precision, Choice) else _choose(precision, device, model_dir)[0]
+    if choice.precision == "int8":
+        raise ModelError("int8 runs through the model's ONNX graph; load it with load_nli(..., precision='int8')")
+    return choice
+
+
+def _precision_extra(choice: Choice, dtype=None) -> dict:
+    extra = {"precision": choice.precision, "precision_choice": choice.reason}
+    if dtype is not None:
+        extra["dtype"] = str(dtype).removeprefix("torch.")
+    return extra
 
 
 def _mapping_extra(mapping: LabelMapping, max_length: int) -> dict:
@@ -750,7 +920,7 @@ _PROJECT_MODEL = "models/factcheck-nli-minilm"
 # Hub revisions are "main": no commit could be checked from the offline build machine. Pin them
 # to a commit hash once verified; the resolved commit is recorded in ModelInfo.revision anyway.
 NLI_MODELS: dict[str, RegistryEntry] = {
-    "default": RegistryEntry(_PROJECT_MODEL, None, None, Backend.TRANSFORMERS, notes="the project's own model; offline"),
+    "default": RegistryEntry(_PROJECT_MODEL, None, None, Backend.TORCH, notes="the project's own model; offline"),
     "default-onnx": RegistryEntry(
         _PROJECT_MODEL, None, None, Backend.ONNX, file="model_int8.onnx", notes="the project's model, ONNX int8; offline"
     ),
@@ -787,10 +957,10 @@ def local_model_dir(name_or_path: str | Path) -> Path:
 
 
 def _detect_backend(model_dir: Path) -> Backend:
-    """ONNX when the directory holds only ONNX graphs, else transformers."""
+    """ONNX when the directory holds only ONNX graphs, else torch (plain BERT, or transformers for the rest)."""
     has_onnx = any(model_dir.glob("*.onnx"))
     has_torch = any(model_dir.glob("*.safetensors")) or any(model_dir.glob("*.bin"))
-    return Backend.ONNX if has_onnx and not has_torch else Backend.TRANSFORMERS
+    return Backend.ONNX if has_onnx and not has_torch else Backend.TORCH
 
 
 def check_nli_name(name_or_path: str | Path) -> None:
@@ -833,15 +1003,19 @@ def check_nli_name(name_or_path: str | Path) -> None:
 
 
 def load_nli(
-    name_or_path: str | Path = "default", device: str | None = None, backend: Backend | str | None = None
+    name_or_path: str | Path = "default", device: str | None = None, backend: Backend | str | None = None,
+    precision: str | None = "auto",
 ) -> NLIModel:
     """Load an NLI model: a registry name (``NLI_MODELS``), a local directory, or a Hub id.
 
     ``backend`` None picks the registry's backend, or for a directory ONNX when it has only
-    ``.onnx`` files. Raises ``ModelError`` (one line) for unknown names, missing directories,
-    unusable label sets, and Hub models that are neither cached nor downloadable.
+    ``.onnx`` files. ``precision`` (auto, fp32, bf16, int8; see ``factcheck.device.choose_precision``)
+    applies to the PyTorch backends; int8 runs the model's calibrated ONNX graph. The choice is in
+    ``info.extra["precision"]``. Raises ``ModelError`` (one line) for unknown names, missing
+    directories, unusable label sets, and Hub models that are neither cached nor downloadable.
     """
     name = str(name_or_path)
+    precision = check_precision(precision)
     check_nli_name(name)
     try:
         chosen = Backend(backend) if backend is not None else None
@@ -850,9 +1024,11 @@ def load_nli(
     if name == _LARGE:
         if chosen is Backend.ONNX:
             raise ModelError("NLI model 'large' runs on the transformers backend only")
+        if precision == "int8":
+            raise ModelError("NLI model 'large' runs at fp32 or bf16; --precision int8 is for models with a calibrated int8 graph")
         from factcheck.nli_large import load_large
 
-        return load_large(device=device)
+        return load_large(device=device, precision=precision)
     entry = NLI_MODELS.get(name)
     file = entry.file if entry else None
     licence = entry.licence if entry else None
@@ -864,24 +1040,42 @@ def load_nli(
                 f"NLI model '{name}' is not installed: directory {model_dir} is missing "
                 "(train or copy it there, or pass --nli-model with a Hub id or directory)"
             )
-        return _load_dir(model_dir, name, chosen or entry.backend, file, licence, device)
+        return _load_dir(model_dir, name, chosen or entry.backend, file, licence, device, precision)
     if entry is not None:
         if (chosen or entry.backend) is Backend.ONNX:
             raise ModelError(f"NLI model '{name}' is a Hub model; the ONNX backend loads local directories only")
-        return TransformersNLI.load(entry.source, name=name, revision=entry.revision, licence=licence, device=device)
+        return TransformersNLI.load(entry.source, name=name, revision=entry.revision, licence=licence, device=device,
+                                    precision=_hub_choice(precision, device))
 
     path = Path(name).expanduser()
     if path.is_dir():
-        return _load_dir(path, name, chosen or _detect_backend(path), None, None, device)
+        return _load_dir(path, name, chosen or _detect_backend(path), None, None, device, precision)
     # check_nli_name above refused files, other paths and malformed names: what is left is a Hub id.
     if chosen is Backend.ONNX:
         raise ModelError(f"NLI model '{name}' is a Hub id; the ONNX backend loads local directories only")
-    return TransformersNLI.load(name, name=name, device=device)
+    return TransformersNLI.load(name, name=name, device=device, precision=_hub_choice(precision, device))
+
+
+def _hub_choice(precision: str, device: str | None) -> Choice:
+    """A Hub model has no measured agreement: auto is fp32 on a CPU; int8 needs a local calibrated graph."""
+    if precision == "int8":
+        raise ModelError("--precision int8 needs a local model directory with a calibrated int8 graph "
+                         "(factcheck export-onnx); Hub models run at fp32 or bf16")
+    return choose_precision(precision, resolve_device(device))
 
 
 def _load_dir(
-    model_dir: Path, name: str, backend: Backend, file: str | None, licence: str | None, device: str | None
+    model_dir: Path, name: str, backend: Backend, file: str | None, licence: str | None, device: str | None,
+    precision: str = "auto",
 ) -> NLIModel:
     if backend is Backend.ONNX:
+        if precision not in ("auto", "int8"):
+            raise ModelError(f"NLI model '{name}' on the ONNX backend runs its graph's own precision; "
+                             f"--precision {precision} needs the PyTorch weights")
         return OnnxNLI.load(model_dir, file=file, name=name, licence=licence, device=device)
-    return TransformersNLI.load(model_dir, name=name, licence=licence, device=device)
+    device = resolve_device(device)
+    choice, int8 = _choose(precision, device, model_dir)
+    if choice.precision == "int8":
+        return OnnxNLI.load(model_dir, file=int8, name=name, licence=licence, device="cpu", choice=choice)
+    loader = TransformersNLI if backend is Backend.TRANSFORMERS else TorchNLI
+    return loader.load(model_dir, name=name, licence=licence, device=device, precision=choice)

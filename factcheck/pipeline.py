@@ -542,23 +542,35 @@ def settings_with(settings: CheckSettings | None = None, **options) -> CheckSett
 
 def load_models(nli_model: str = "default", embedder: str = "default", device: str | None = None,
                 quiet: bool = True, nli: NLIModel | None = None,
-                embedder_model: Embedder | None = None) -> tuple[NLIModel, Embedder, float]:
-    """Load the NLI model and the embedder by name (unless given); returns both and the seconds it took."""
+                embedder_model: Embedder | None = None, precision: str = "auto") -> tuple[NLIModel, Embedder, float]:
+    """Load the NLI model and the embedder by name (unless given); returns both and the seconds it took.
+
+    ``precision`` (auto, fp32, bf16, int8) is the NLI model's; the embedder takes the same float
+    precision (with int8, its own auto choice). Each records its choice in ``info.extra["precision"]``.
+    """
     from factcheck.embed import load_embedder
     from factcheck.models import quiet_loading
     from factcheck.nli import load_nli
 
     started = time.perf_counter()
     with quiet_loading(quiet):
-        nli = nli if nli is not None else load_nli(nli_model, device=device)
-        embedder_model = embedder_model if embedder_model is not None else load_embedder(embedder, device=device)
+        # Precision is passed only when set, so loaders with the older signature (test fakes) still fit.
+        nli = nli if nli is not None else load_nli(nli_model, device=device, **_precision_kw(precision))
+        chosen = (getattr(getattr(nli, "info", None), "extra", None) or {}).get("precision", precision)
+        same = chosen if chosen in ("fp32", "bf16") else "auto"
+        embedder_model = (embedder_model if embedder_model is not None
+                          else load_embedder(embedder, device=device, **_precision_kw(same)))
     return nli, embedder_model, time.perf_counter() - started
+
+
+def _precision_kw(precision: str | None) -> dict:
+    return {} if precision in (None, "auto") else {"precision": precision}
 
 
 def check(inputs: Sequence[str | Path] | str | Path, *, nli_model: str = "default", embedder: str = "default",
           device: str | None = None, settings: CheckSettings | None = None, stdin: TextIO | None = None,
           progress: Progress | None = None, nli=None, embedder_model=None, verbose: bool = False,
-          **options) -> dict:
+          precision: str = "auto", **options) -> dict:
     """Library entry point: ``check(["a.txt", "b.txt"], top_k=5)`` returns the JSON report as a dict.
 
     ``options`` are ``CheckSettings`` fields (top_k, min_similarity, within, context, include_all,
@@ -567,8 +579,9 @@ def check(inputs: Sequence[str | Path] | str | Path, *, nli_model: str = "defaul
     model names and the device. Models are loaded by name unless instances are passed (``nli=``,
     ``embedder_model=``), quietly unless ``verbose``. Thresholds default to those saved with the NLI
     model. ``stats.seconds`` is the check; ``stats.load_seconds`` the model loading, when done here.
+    ``precision`` (auto, fp32, bf16, int8) as for ``load_models``.
     """
-    from factcheck.device import check_device
+    from factcheck.device import check_device, check_precision
     from factcheck.embed import check_embedder_name
     from factcheck.nli import check_nli_name
 
@@ -586,8 +599,9 @@ def check(inputs: Sequence[str | Path] | str | Path, *, nli_model: str = "defaul
         if embedder_model is None:
             check_embedder_name(embedder)
         check_device(device)
+        precision = check_precision(precision)
         nli, embedder_model, load_seconds = load_models(nli_model, embedder, device, quiet=not verbose,
-                                                        nli=nli, embedder_model=embedder_model)
+                                                        nli=nli, embedder_model=embedder_model, precision=precision)
     if base.verify:
         from factcheck.cascade import load_cascade
 

@@ -17,6 +17,7 @@ from factcheck.embed import (
     EmbedderSpec,
     OnnxEmbedder,
     SentenceTransformerEmbedder,
+    TorchEmbedder,
     l2_normalise,
     load_embedder,
     mean_pool,
@@ -190,9 +191,8 @@ def tiny_st_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_sentence_transformer_backend_on_a_tiny_local_model(tiny_st_dir: Path) -> None:
-    emb = load_embedder(str(tiny_st_dir), device="cpu")
-    assert isinstance(emb, SentenceTransformerEmbedder)
-    assert emb.dim == 32 and emb.info.source == portable_path(tiny_st_dir) == tiny_st_dir.name
+    emb = SentenceTransformerEmbedder.from_pretrained(tiny_st_dir, device="cpu", local_files_only=True)
+    assert emb.dim == 32 and emb.info.extra["precision"] in ("fp32", "bf16")
     assert emb.model.tokenizer("the rouble rose")["input_ids"][1:-1] == [11, 12, 13]
     texts = ["russia denies plans", "the rouble rose", "russia denies plans"]
     out = emb.embed(texts, batch_size=2)
@@ -201,6 +201,35 @@ def test_sentence_transformer_backend_on_a_tiny_local_model(tiny_st_dir: Path) -
     np.testing.assert_allclose(out[0], out[2], atol=1e-5)
     np.testing.assert_allclose(out[1], emb.embed(["the rouble rose"])[0], atol=1e-5)
     assert not np.allclose(out[0], out[1])
+
+
+def test_a_plain_folder_loads_on_the_torch_backend_and_matches_sentence_transformers(tiny_st_dir: Path) -> None:
+    emb = load_embedder(str(tiny_st_dir), device="cpu")
+    assert isinstance(emb, TorchEmbedder) and emb.info.backend == "torch"
+    assert emb.dim == 32 and emb.info.source == portable_path(tiny_st_dir) == tiny_st_dir.name
+    assert emb.info.extra["precision"] == "fp32"  # nothing measured for this folder: auto keeps fp32
+    texts = ["russia denies plans", "  the rouble rose ", "the rouble " * 40, "x"]
+    reference = SentenceTransformerEmbedder.from_pretrained(tiny_st_dir, device="cpu", local_files_only=True,
+                                                            precision="fp32")
+    np.testing.assert_allclose(emb.embed(texts, batch_size=3), reference.embed(texts), atol=2e-6)
+
+
+def test_folders_other_than_the_plain_recipe_go_to_sentence_transformers(tiny_st_dir: Path, tmp_path: Path) -> None:
+    import shutil
+
+    folder = tmp_path / "cls-pooled"
+    shutil.copytree(tiny_st_dir, folder)
+    (folder / "1_Pooling").mkdir()
+    (folder / "1_Pooling" / "config.json").write_text(json.dumps(
+        {"word_embedding_dimension": 32, "pooling_mode_cls_token": True, "pooling_mode_mean_tokens": False}))
+    modules = [{"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
+               {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"}]
+    (folder / "modules.json").write_text(json.dumps(modules))
+    assert TorchEmbedder.can_load(tiny_st_dir) and not TorchEmbedder.can_load(folder)
+    modules[1]["path"] = "1_Pooling"
+    (folder / "1_Pooling" / "config.json").write_text(json.dumps(
+        {"word_embedding_dimension": 32, "pooling_mode_mean_tokens": True}))
+    assert TorchEmbedder.can_load(folder)
 
 
 # --------------------------------------------------------------------------- registry and errors

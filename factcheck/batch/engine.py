@@ -34,13 +34,15 @@ class ModelSpec:
     embedder: str = "default"
     device: str | None = None
     verify: str | None = None  # the cascade's verifier (factcheck.cascade), or None
+    precision: str = "auto"  # auto, fp32, bf16, int8 (factcheck.device.choose_precision)
 
     def check(self) -> None:
-        """Refuse, before anything loads, model names or a device that cannot work."""
-        from factcheck.device import check_device
+        """Refuse, before anything loads, model names, a device or a precision that cannot work."""
+        from factcheck.device import check_device, check_precision
         from factcheck.embed import check_embedder_name
         from factcheck.nli import check_nli_name
 
+        check_precision(self.precision)
         check_nli_name(self.nli_model)
         if self.verify:
             check_nli_name(self.verify)
@@ -49,11 +51,13 @@ class ModelSpec:
 
     def load(self):
         """``(embedder, nli)``, loaded quietly through the registries (tests patch ``load_nli``/``load_embedder``)."""
-        from factcheck import embed, nli
+        from factcheck import nli
         from factcheck.models import quiet_loading
+        from factcheck.pipeline import load_models
 
         with quiet_loading():
-            embedder, model = embed.load_embedder(self.embedder, device=self.device), nli.load_nli(self.nli_model, device=self.device)
+            # As `check` loads them: the embedder takes the NLI model's precision.
+            model, embedder, _ = load_models(self.nli_model, self.embedder, self.device, precision=self.precision)
             if self.verify:
                 from factcheck.cascade import CascadeNLI
 
