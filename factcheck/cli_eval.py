@@ -16,6 +16,7 @@ import typer
 from factcheck.device import PRECISION_HELP, Precision
 from factcheck.evaluation.calibration import Objective
 from factcheck.evaluation.data import BinaryScore, DataSpec, PresetName, Task, parse_label_map
+from factcheck.extras import MissingExtraError, require_extra
 
 __all__ = ["calibrate_command", "compare_command", "eval_command", "register"]
 
@@ -91,7 +92,10 @@ def _with_data_spec(data_option: typer.models.OptionInfo) -> Callable[[Callable]
         @functools.wraps(command)
         def wrapper(**kwargs):
             options = {p.name: kwargs.pop(p.name) for p in shared}
-            return command(spec=_spec(**options), **kwargs)
+            try:
+                return command(spec=_spec(**options), **kwargs)
+            except MissingExtraError as exc:  # "`factcheck eval` needs the eval extra: pip install ..."
+                raise exc.for_command(f"factcheck {command.__name__.removesuffix('_command')}") from None
 
         wrapper.__signature__ = own.replace(parameters=params)
         wrapper.__annotations__ = {p.name: p.annotation for p in params} | {"return": own.return_annotation}
@@ -157,6 +161,8 @@ def eval_command(
     )
 
     _check_model(nli_model, device)
+    if plots is not None:
+        require_extra("matplotlib", "eval", "writing plots")  # before the model loads, not after the run
     report_set = load_eval_set(spec)
     if thresholds is not None and (fit_on is not None or fit_split is not None):
         raise InputError("give either --thresholds or --fit-on/--fit-split, not both")

@@ -22,6 +22,7 @@ from typing import Any
 
 from factcheck.documents import Document, document_from_record, read_documents
 from factcheck.errors import FactcheckError, InputError
+from factcheck.extras import require_extra
 
 __all__ = ["ClusterInput", "read_clusters"]
 
@@ -83,7 +84,7 @@ def _jsonl_rows(path: Path) -> Iterator[tuple[int, Any]]:
 
 
 def _parquet_rows(path: Path) -> Iterator[tuple[int, Any]]:
-    import pyarrow.parquet as pq
+    pq = require_extra("pyarrow.parquet", "parquet", f"{path}: reading Parquet")
 
     try:
         table = pq.read_table(path)

@@ -33,6 +33,7 @@ from typing import Any, Literal
 from factcheck.batch.lock import FolderLock
 from factcheck.batch.stop import critical
 from factcheck.errors import InputError, OutputError
+from factcheck.extras import require_extra
 
 __all__ = ["MANIFEST", "OutputFormat", "ShardSink", "ShardWriteError", "input_fingerprint", "merge_shards",
            "read_shard"]
@@ -159,6 +160,8 @@ class ShardSink:
     def __init__(self, out: str | Path, fmt: OutputFormat | str = OutputFormat.jsonl) -> None:
         self.out = Path(out)
         self.format = OutputFormat(fmt)
+        if self.format is OutputFormat.parquet:
+            require_extra("pyarrow.parquet", "parquet", "writing Parquet shards")
         self._lock = FolderLock(self.out)
 
     def shard_path(self, index: int) -> Path:
@@ -304,8 +307,8 @@ class ShardSink:
 
 def _write_parquet(path: Path, records: Sequence[Mapping[str, Any]]) -> None:
     """One row per cluster: ``cluster``, ``error`` and the report as a JSON string (nested reports vary too much for one schema)."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+    pa = require_extra("pyarrow", "parquet", "writing Parquet shards")
+    pq = require_extra("pyarrow.parquet", "parquet", "writing Parquet shards")
 
     rows = {"cluster": [r["cluster"] for r in records],
             "error": [r.get("error") for r in records],
@@ -321,7 +324,7 @@ def read_shard(path: str | Path) -> Iterator[dict]:
     """
     path = Path(path)
     if path.suffix == ".parquet":
-        import pyarrow.parquet as pq
+        pq = require_extra("pyarrow.parquet", "parquet", f"{path}: reading a Parquet shard")
 
         try:
             rows = pq.read_table(path).to_pylist()

@@ -17,6 +17,7 @@ from enum import Enum
 from pathlib import Path
 
 from factcheck.errors import InputError
+from factcheck.extras import require_extra
 from factcheck.labels import LABELS
 from factcheck.models import file_sha256, portable_path
 
@@ -190,9 +191,14 @@ _FORMATS: dict[str, tuple[str, dict]] = {
 }
 
 
+def _datasets():
+    """The `datasets` package (the eval extra), or one line saying how to install it."""
+    return require_extra("datasets", "eval", "reading evaluation data")
+
+
 @contextlib.contextmanager
 def _quiet_datasets() -> Iterator[None]:
-    import datasets
+    datasets = _datasets()
 
     was_enabled = datasets.is_progress_bar_enabled()
     datasets.disable_progress_bars()
@@ -205,7 +211,7 @@ def _quiet_datasets() -> Iterator[None]:
 
 def _rows(ds) -> list[dict]:
     """Rows of a `datasets.Dataset` as dicts, ClassLabel integers turned into their names."""
-    import datasets
+    datasets = _datasets()
 
     class_labels = {
         name: feat for name, feat in ds.features.items() if isinstance(feat, datasets.ClassLabel)
@@ -228,7 +234,7 @@ def read_table(path: Path) -> list[dict]:
     if path.stat().st_size == 0:
         raise InputError(f"{path}: the file is empty")
     builder, kwargs = _FORMATS[suffix]
-    import datasets
+    datasets = _datasets()
 
     try:
         with _quiet_datasets():
@@ -253,7 +259,7 @@ def read_json(path: Path, missing: str) -> object:
 
 def read_hub(name: str, config: str | None, split: str | None) -> list[dict]:
     """Read a split of a Hugging Face Hub dataset (needs network or the local datasets cache)."""
-    import datasets
+    datasets = _datasets()
 
     try:
         with _quiet_datasets():

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
+from factcheck.extras import require_extra
 from factcheck.labels import CON
 from factcheck.evaluation.calibration import Decisions
 from factcheck.evaluation.metrics import confusion_matrix, reliability_bins, roc_auc, roc_curve
@@ -17,11 +18,11 @@ __all__ = ["write_plots"]
 
 
 def _figure(size: tuple[float, float] = (4.5, 4.0)):
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
+    agg = require_extra("matplotlib.backends.backend_agg", "eval", "writing plots")
+    figure = require_extra("matplotlib.figure", "eval", "writing plots")
 
-    fig = Figure(figsize=size, dpi=120)
-    FigureCanvasAgg(fig)
+    fig = figure.Figure(figsize=size, dpi=120)
+    agg.FigureCanvasAgg(fig)
     return fig
 
 
