@@ -199,12 +199,29 @@ def compare_times(a: tuple[TimeMention, ...], b: tuple[TimeMention, ...]) -> Tim
         return TimeComparison("unknown", "times compared: only one side states a time")
     said = f"times compared: {', '.join(m.describe() for m in a)} vs {', '.join(m.describe() for m in b)}"
     if any(m.days is None for m in a + b):
+        # Without a date to resolve against, a weekday still fixes something: one day never has two names.
+        wa, wb = _weekdays(a), _weekdays(b)
+        if wa and wb and not wa & wb:
+            return TimeComparison("differ", "dates differ (different weekdays): " + said.removeprefix("times compared: "))
         return TimeComparison("unknown", said)
     days_a = tuple(d for m in a for d in m.days or ())
     days_b = tuple(d for m in b for d in m.days or ())
     if _overlap(days_a, days_b):
         return TimeComparison("same", said)
     return TimeComparison("differ", "dates differ: " + said.removeprefix("times compared: "))
+
+
+def _weekdays(mentions: tuple[TimeMention, ...]) -> frozenset[int] | None:
+    """The weekdays every mention allows (0 = Monday), when each names one or resolves to single days; else None."""
+    allowed: set[int] | None = None
+    for m in mentions:
+        named = {k for k, day in enumerate(_WEEKDAYS) if re.search(rf"\b{day}\b", m.text, re.IGNORECASE)}
+        if not named and m.days is not None and all(x == y for x, y in m.days):
+            named = {x.weekday() for x, _ in m.days}
+        if not named:
+            return None
+        allowed = named if allowed is None else allowed & named
+    return frozenset(allowed) if allowed is not None else None
 
 
 def parse_date(value: str | None) -> dt.date | None:

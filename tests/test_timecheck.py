@@ -30,6 +30,10 @@ def status(a: str, base_a: dt.date | None, b: str, base_b: dt.date | None) -> st
     ("The talks resumed in March 2020.", None, "The talks resumed on 3 March 2020.", None, "same"),
     ("Talks resume next week.", FRIDAY, "Talks resume on February 2.", FRIDAY, "same"),
     ("He spoke on Monday.", FRIDAY, "He spoke.", FRIDAY, "unknown"),
+    # No article dates, but one day never has two weekday names.
+    ("He told CNBC on Wednesday.", None, "He told CNBC Friday afternoon.", None, "differ"),
+    ("He was found Sunday morning.", None, "He was found on Sunday.", None, "unknown"),
+    ("He spoke yesterday.", None, "He spoke on Monday.", None, "unknown"),
 ])
 def test_times_compare_by_the_days_they_mean(a, base_a, b, base_b, want):
     assert status(a, base_a, b, base_b) == want
