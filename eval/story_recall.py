@@ -147,7 +147,7 @@ def _hits(claim_text: str, target: str) -> bool:
     return bool(c) and (c in t or t in c)
 
 
-def score_run(clusters: Path, folder: Path) -> dict:
+def score_run(clusters: Path, folder: Path, valid: set[str] | None = None) -> dict:
     manifest = [json.loads(line) for line in (clusters / "manifest.jsonl").read_text(encoding="utf-8").splitlines()]
     rows = []
     for m in manifest:
@@ -176,7 +176,9 @@ def score_run(clusters: Path, folder: Path) -> dict:
     timing = json.loads((folder / "timing.json").read_text()) if (folder / "timing.json").exists() else {}
     n = len(rows)
     frag = [r for r in rows if r["form"] == "fragment"]
+    real = [r for r in rows if valid is not None and r["cluster"] in valid]
     return {
+        "recall_real_edits": f"{sum(r['found'] for r in real)}/{len(real)}" if valid is not None else None,
         "clusters": n,
         "recall": round(sum(r["found"] for r in rows) / max(1, n), 3),
         "recall_by_form": {f: round(sum(r["found"] for r in rows if r["form"] == f) / max(1, sum(r["form"] == f for r in rows)), 3)
@@ -195,14 +197,19 @@ def score_run(clusters: Path, folder: Path) -> dict:
 
 def score(args: argparse.Namespace) -> None:
     runs = dict(r.split("=", 1) for r in args.run)
-    results = {name: score_run(args.clusters, Path(path)) for name, path in runs.items()}
+    valid = None
+    if args.edits:
+        judged = [json.loads(line) for line in args.edits.read_text(encoding="utf-8").splitlines() if line.strip()]
+        valid = {j["cluster"] for j in judged if j["edit_is"] == "contradiction"}
+    results = {name: score_run(args.clusters, Path(path), valid) for name, path in runs.items()}
     names = list(results)
     lines = ["# Injected contradictions in real story clusters (FNC-1 dev), " + " → ".join(names), "",
              f"`python eval/story_recall.py` ({results[names[0]]['clusters']} clusters; one contradiction injected per "
              "cluster with the project's edit generators; a third in fragment form, a third with two contradicting "
              "non-English articles added). Default models and thresholds of each tree.", "",
              "| | " + " | ".join(names) + " |", "|---|" + "---:|" * len(names)]
-    for key, label in (("recall", "injected contradictions found (recall)"), ("fragments_kept_as_claims", "fragment-form facts kept as claims"),
+    for key, label in (("recall", "injected contradictions found (recall)"),
+                       ("recall_real_edits", "found, of the edits read as real contradictions"), ("fragments_kept_as_claims", "fragment-form facts kept as claims"),
                        ("foreign_pairs_reported", "non-English pairs reported"), ("other_findings", "other contradictions reported"),
                        ("findings", "contradiction findings in all"), ("disputes", "disputes in all"),
                        ("check_seconds", "check seconds (models loaded)")):
@@ -241,6 +248,7 @@ def main(argv: list[str] | None = None) -> None:
     s.add_argument("--clusters", type=Path, required=True)
     s.add_argument("--run", action="append", required=True, help="name=folder, in order")
     s.add_argument("--md", type=Path, required=True)
+    s.add_argument("--edits", type=Path, help="the edits read and judged: {cluster, edit_is} per line")
     args = ap.parse_args(argv)
     {"build": build, "run": run, "score": score}[args.cmd](args)
 
