@@ -1,8 +1,8 @@
 """NLI throughput: pairs/s at batch 32 against one pair at a time, for each backend of one model.
 
-Backends measured are those the model directory has: transformers fp32 (``*.safetensors``), ONNX
-fp32 (``model.onnx``) and ONNX int8 (``model_int8.onnx``). Pairs are real cross-article sentence
-pairs from ``seeds/``. Writes ``bench_nli.json`` and ``bench_nli.md`` to ``--out-dir``; each
+Backends measured are those the model directory has: transformers fp32 and the plain-torch BERT at
+fp32 and bf16 (``*.safetensors``), ONNX fp32 (``model.onnx``) and ONNX static int8
+(``model_int8.onnx``). Pairs are real cross-article sentence pairs from ``seeds/``. Writes ``bench_nli.json`` and ``bench_nli.md`` to ``--out-dir``; each
 backend's probabilities are also compared with the first backend's (max |diff|, label agreement).
 
     python benchmarks/bench_nli.py --model models/factcheck-nli-minilm
@@ -27,7 +27,7 @@ import numpy as np
 import typer
 
 from factcheck.models import models_dir
-from factcheck.nli import NLIModel, OnnxNLI, TransformersNLI
+from factcheck.nli import NLIModel, OnnxNLI, TorchNLI, TransformersNLI
 from factcheck.onnx_runtime import FP32_FILE, INT8_FILE
 from factcheck.sentences import split_sentences
 
@@ -38,8 +38,10 @@ app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
 BACKENDS: dict[str, tuple[Callable[[Path], bool], Callable[[Path, str], NLIModel]]] = {
     "transformers-fp32": (
         lambda d: any(d.glob("*.safetensors")),
-        lambda d, device: TransformersNLI.load(d, device=device),
+        lambda d, device: TransformersNLI.load(d, device=device, precision="fp32"),
     ),
+    "torch-fp32": (lambda d: TorchNLI.can_load(d), lambda d, device: TorchNLI.load(d, device=device, precision="fp32")),
+    "torch-bf16": (lambda d: TorchNLI.can_load(d), lambda d, device: TorchNLI.load(d, device=device, precision="bf16")),
     "onnx-fp32": (lambda d: (d / FP32_FILE).is_file(), lambda d, device: OnnxNLI.load(d, file=FP32_FILE, device=device)),
     "onnx-int8": (lambda d: (d / INT8_FILE).is_file(), lambda d, device: OnnxNLI.load(d, file=INT8_FILE, device=device)),
 }

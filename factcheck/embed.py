@@ -227,6 +227,8 @@ class TorchEmbedder(Embedder):
         try:
             tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
             model = load_bert(folder, torch_dtype(choice.precision), config=config).to(device)
+            if device == "cpu" and choice.precision == "bf16":
+                model.pack_for_cpu()
         except (OSError, ValueError, KeyError, RuntimeError) as exc:
             why = " ".join(str(exc).split())[:300] or type(exc).__name__
             raise ModelError(f"cannot load embedder {portable_path(folder)}: {why}; {_SUGGEST}") from exc

@@ -571,6 +571,7 @@ class TorchNLI(TransformersNLI):
             raise ModelError(f"cannot load NLI model {name} from {model_dir}: {exc.args[0]}") from exc
         mapping = label_permutation(config.get("id2label") or {}, model=name)
         model.to(device)
+        packed = device == "cpu" and dtype == torch_dtype("bf16") and model.pack_for_cpu()
         revision, extra = _local_provenance(model_dir, _weight_files(model_dir))
         max_length = _max_length(tokenizer, _Config(config))
         info = ModelInfo(
@@ -581,7 +582,7 @@ class TorchNLI(TransformersNLI):
             revision=revision,
             licence=licence or _card_licence(model_dir),
             extra=extra | _mapping_extra(mapping, max_length) | {"device": device} | _precision_extra(choice, dtype)
-            | {"runtime": "factcheck.bert"},
+            | {"runtime": "factcheck.bert" + (" (oneDNN packed bf16)" if packed else "")},
         )
         _warn_two_way(mapping, name)
         return cls(model, tokenizer, info, mapping, max_length, device)

@@ -194,3 +194,22 @@ def med_data_dir(tmp_path: Path) -> Path:
     with gzip.open(root / "nli" / "med" / "MED.tsv.gz", "wb") as fh:
         fh.write(("\n".join(rows) + "\n").encode())
     return root
+
+
+# ---- tiny plain BERTs (test_precision.py, test_startup.py): run by factcheck.bert without transformers
+
+
+def build_tiny_bert(path: Path, words, classifier: bool = True, seed: int = 0) -> Path:
+    """A random 2-layer, 32-wide BERT (a 3-way classifier, or a bare encoder for an embedder) over ``words``."""
+    import torch
+    from transformers import BertConfig, BertForSequenceClassification, BertModel, BertTokenizerFast
+
+    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", ",", ".", *sorted(set(words))]
+    BertTokenizerFast(vocab={w: i for i, w in enumerate(vocab)}).save_pretrained(path)
+    torch.manual_seed(seed)
+    labels = {0: "entailment", 1: "neutral", 2: "contradiction"}
+    config = BertConfig(vocab_size=len(vocab), hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+                        intermediate_size=48, max_position_embeddings=128, initializer_range=0.3,
+                        id2label=labels, label2id={v: k for k, v in labels.items()})
+    (BertForSequenceClassification if classifier else BertModel)(config).eval().save_pretrained(path)
+    return path

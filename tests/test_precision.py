@@ -94,18 +94,9 @@ _WORDS = sorted({w.strip(".,").lower() for c in CLUSTERS for a in c["articles"] 
 
 
 def _tiny_bert(path: Path, classifier: bool, seed: int) -> Path:
-    import torch
-    from transformers import BertConfig, BertForSequenceClassification, BertModel, BertTokenizerFast
+    from conftest import build_tiny_bert
 
-    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", ",", ".", *_WORDS]
-    BertTokenizerFast(vocab={w: i for i, w in enumerate(vocab)}).save_pretrained(path)
-    torch.manual_seed(seed)
-    labels = {0: "entailment", 1: "neutral", 2: "contradiction"}
-    config = BertConfig(vocab_size=len(vocab), hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
-                        intermediate_size=48, max_position_embeddings=128, initializer_range=0.3,
-                        id2label=labels, label2id={v: k for k, v in labels.items()})
-    (BertForSequenceClassification if classifier else BertModel)(config).eval().save_pretrained(path)
-    return path
+    return build_tiny_bert(path, _WORDS, classifier, seed)
 
 
 @pytest.fixture(scope="module")
@@ -229,3 +220,26 @@ def test_batch_gives_the_findings_of_check_at_each_precision(precision, tiny_nli
         docs = [document_from_text(a["text"], id=a["id"], source=str(source)) for a in cluster["articles"]]
         alone = run_check(docs, embedder, nli, settings)
         assert _findings(records[cluster["id"]]) == _findings(alone) != [], cluster["id"]
+
+
+def test_packed_bf16_linears_give_the_numbers_of_plain_ones(tiny_nli) -> None:
+    import torch
+
+    from factcheck.bert import load_bert
+
+    plain, packed = load_bert(tiny_nli, torch.bfloat16, head=True), load_bert(tiny_nli, torch.bfloat16, head=True)
+    if not packed.pack_for_cpu():
+        pytest.skip("no oneDNN bf16 here")
+    x = torch.randn(3, 5, 32).bfloat16()
+    name = "encoder.layer.0.attention.self.query"
+    with torch.inference_mode():
+        torch.testing.assert_close(packed._linear(x, name), plain._linear(x, name), rtol=0, atol=0)
+        fused, unfused = packed._linear(x, "encoder.layer.0.intermediate.dense", gelu=True), plain._linear(
+            x, "encoder.layer.0.intermediate.dense", gelu=True)
+        torch.testing.assert_close(fused.float(), unfused.float(), rtol=0.02, atol=0.02)
+        ids = torch.tensor([[2, 8, 9, 10, 3, 11, 12, 3], [2, 8, 9, 3, 11, 3, 0, 0]])
+        mask = (ids != 0).long()
+        together = packed(ids, mask).logits
+        alone = torch.cat([packed(ids[i:i + 1, : int(mask[i].sum())], mask[i:i + 1, : int(mask[i].sum())]).logits
+                           for i in range(2)])
+        torch.testing.assert_close(together, alone, rtol=0, atol=0)
