@@ -38,7 +38,7 @@ def test_wheel_installs_and_checks_offline(tmp_path: Path) -> None:
     [wheel] = dist.glob("factcheck-*.whl")
     with zipfile.ZipFile(wheel) as zf:
         names = set(zf.namelist())
-    for part in ("model.safetensors", "config.json", "tokenizer.json", "thresholds.json"):
+    for part in ("model.safetensors", "config.json", "tokenizer.json", "thresholds.json", "README.md", "HISTORY.md"):
         assert f"factcheck/_models/{MODEL}/{part}" in names
     assert not any(n.endswith(".onnx") for n in names)
     assert "factcheck/report/report.css" in names
