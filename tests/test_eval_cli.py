@@ -31,7 +31,7 @@ def write_jsonl(path: Path, rows: list[dict]) -> Path:
 def fake_model(monkeypatch) -> GradedFakeNLI:
     """Every --nli-model loads this GradedFakeNLI."""
     model = GradedFakeNLI()
-    monkeypatch.setattr(factcheck.cli_eval, "_load_model", lambda name, device: model)
+    monkeypatch.setattr(factcheck.cli_eval, "_load_model", lambda name, device, precision="auto": model)
     return model
 
 
