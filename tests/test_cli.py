@@ -59,6 +59,25 @@ def test_train_synth_writes_pairs_and_refuses_a_missing_file(tmp_path):
     assert missing.exit_code == 2 and "Traceback" not in missing.output
 
 
+def test_python_m_synth_writes_what_train_synth_writes(tmp_path, capsys):
+    """``python -m factcheck.training.synth`` (no CLI import): same rows as `train synth`, --modal = --kind modal."""
+    from factcheck.training import synth
+
+    news = tmp_path / "bodies.csv"
+    body = "The deal is non-negotiable, the minister said on Monday. The plan was not acceptable to the unions. "
+    news.write_text('Body ID,articleBody\n1,"' + body * 3 + '"\n2,"' + body + '"\n', encoding="utf-8")
+    via_cli, via_module = tmp_path / "cli.jsonl", tmp_path / "module.jsonl"
+    result = runner.invoke(app, ["train", "synth", "--news", str(news), "--out", str(via_cli), "--kind", "modal"])
+    assert result.exit_code == 0, result.output
+    synth.main(["--news", str(news), "--out", str(via_module), "--modal"])
+    assert via_module.read_text(encoding="utf-8") == via_cli.read_text(encoding="utf-8")
+    assert f"to {via_module}" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as stopped:
+        synth.main(["--news", str(tmp_path / "nope.csv"), "--out", str(via_module)])
+    assert stopped.value.code == 2
+    assert capsys.readouterr().err.startswith("factcheck: error: " + str(tmp_path / "nope.csv"))
+
+
 @pytest.fixture
 def fakes(monkeypatch, fake_nli, fake_embedder):
     monkeypatch.setattr(factcheck.nli, "load_nli", lambda name, device=None: fake_nli)

@@ -13,7 +13,7 @@ import pytest
 from conftest import GradedFakeNLI, make_nli_rows
 from typer.testing import CliRunner
 
-import factcheck.cli_eval
+import factcheck.cli.eval
 from factcheck.cli import app, main
 from factcheck.models import portable_path
 
@@ -31,7 +31,7 @@ def write_jsonl(path: Path, rows: list[dict]) -> Path:
 def fake_model(monkeypatch) -> GradedFakeNLI:
     """Every --nli-model loads this GradedFakeNLI."""
     model = GradedFakeNLI()
-    monkeypatch.setattr(factcheck.cli_eval, "_load_model", lambda name, device, precision="auto": model)
+    monkeypatch.setattr(factcheck.cli.eval, "_load_model", lambda name, device, precision="auto": model)
     return model
 
 

@@ -69,12 +69,12 @@ def test_eval_commands_without_datasets_say_which_extra(monkeypatch, pairs, comm
 
 
 def test_eval_plots_without_matplotlib_fail_before_any_work(monkeypatch, pairs, tmp_path) -> None:
-    import factcheck.cli_eval
+    import factcheck.cli.eval
 
     def no_model(*args, **kwargs):
         raise AssertionError("the model must not load when the plots cannot be written")
 
-    monkeypatch.setattr(factcheck.cli_eval, "_load_model", no_model)
+    monkeypatch.setattr(factcheck.cli.eval, "_load_model", no_model)
     block(monkeypatch, "matplotlib")
     line = one_error_line(CliRunner().invoke(app, ["eval", "--data", str(pairs), "--plots", str(tmp_path / "p")]))
     assert line.startswith("factcheck: error: `factcheck eval` needs the eval extra: pip install 'factcheck[eval]'")

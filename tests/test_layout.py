@@ -1,12 +1,14 @@
 """The house rules that keep its rooms apart and its results portable, checked rather than hoped for.
 
 - The check pipeline (and the CLI's `check`) never imports the training workshop.
+- The product imports neither the CLI nor the workshop, and the workshop never imports the CLI (static).
 - Loading an ONNX model (NLI or embedder) never imports torch.
 - No committed file under models/ or eval/results/ holds an absolute path of the machine it was made on.
 """
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 import subprocess
@@ -46,15 +48,89 @@ def test_the_probe_can_see_a_training_import() -> None:
 def test_no_product_module_imports_the_workshop_or_evaluation() -> None:
     """Static check: no product module imports factcheck.training or factcheck.evaluation at module level.
 
-    The CLI front doors of those rooms (cli_eval.py, cli_train.py) and commands that import lazily are allowed.
+    The CLI front doors of those rooms (cli/eval.py, cli/train.py) and commands that import lazily are allowed.
     """
     workshop = re.compile(r"^(?:from|import)\s+factcheck\.(?:training|evaluation)\b", re.MULTILINE)
+    front_doors = {("cli", "eval.py"), ("cli", "train.py")}
     product = [p for p in (REPO / "factcheck").rglob("*.py")
                if not {"training", "evaluation"} & set(p.relative_to(REPO / "factcheck").parts)
-               and p.name not in {"cli_eval.py", "cli_train.py"}]
+               and p.relative_to(REPO / "factcheck").parts not in front_doors]
     offenders = [str(p.relative_to(REPO)) for p in product if workshop.search(p.read_text(encoding="utf-8"))]
     assert len(product) > 10 and not offenders
     assert workshop.search("from factcheck.training.synth import EDITS\n")  # the pattern can match
+
+
+def imported_modules(source: str, package: str) -> set[str]:
+    """Every module ``source`` (a module of ``package``) imports, at any depth (lazy imports in functions too).
+
+    Relative imports are resolved against ``package``; ``from a import b`` yields ``a`` and ``a.b``;
+    ``importlib.import_module("a.b")`` with a literal name counts as well.
+    """
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", None)) == "import_module":
+            found.update(a.value for a in node.args[:1] if isinstance(a, ast.Constant) and isinstance(a.value, str))
+        elif isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([*parts, *([base] if base else [])])
+            found.add(base)
+            found.update(f"{base}.{alias.name}" for alias in node.names)
+    return found
+
+
+def _offenders(paths: list[Path], forbidden: re.Pattern) -> dict[str, list[str]]:
+    out = {}
+    for path in paths:
+        package = ".".join(path.relative_to(REPO).parent.parts)
+        bad = sorted(m for m in imported_modules(path.read_text(encoding="utf-8"), package) if forbidden.match(m))
+        if bad:
+            out[str(path.relative_to(REPO))] = bad
+    return out
+
+
+_CLI_OR_WORKSHOP = re.compile(r"factcheck\.(?:cli|training)(?:\.|$)")
+_CLI = re.compile(r"factcheck\.cli(?:\.|$)")
+
+
+def test_the_product_imports_neither_the_cli_nor_the_workshop() -> None:
+    """factcheck/*.py, factcheck/report and factcheck/batch: no factcheck.cli* or factcheck.training*, even lazily.
+
+    ``factcheck/__main__.py`` (``python -m factcheck``) is the CLI's other door, not product.
+    """
+    root = REPO / "factcheck"
+    product = [p for p in root.glob("*.py") if p.name != "__main__.py"]
+    product += [*(root / "report").rglob("*.py"), *(root / "batch").rglob("*.py")]
+    assert len(product) > 20 and (root / "pipeline.py") in product and (root / "batch" / "runner.py") in product
+    assert not _offenders(product, _CLI_OR_WORKSHOP)
+
+
+def test_the_workshop_never_imports_the_cli() -> None:
+    workshop = list((REPO / "factcheck" / "training").rglob("*.py"))
+    assert (REPO / "factcheck" / "training" / "synth.py") in workshop
+    assert not _offenders(workshop, _CLI)
+
+
+def test_the_import_finder_can_fail() -> None:
+    """Lazy, aliased and relative imports of the CLI or the workshop are all seen; look-alikes are not."""
+    lazy = "def f():\n    from factcheck.cli import app as _cli\n    import factcheck.training.synth\n"
+    assert {"factcheck.cli", "factcheck.training.synth"} <= imported_modules(lazy, "factcheck.training")
+    assert "factcheck.cli" in imported_modules("importlib.import_module('factcheck.cli')\n", "factcheck")
+    relative = imported_modules("from .. import cli\nfrom ..cli.common import usage_line\n", "factcheck.training")
+    assert {"factcheck.cli", "factcheck.cli.common"} <= relative
+    found = imported_modules("from . import batching\nimport factcheck.clipboard\n", "factcheck")
+    assert not {m for m in found if _CLI_OR_WORKSHOP.match(m)}
+    assert imported_modules("from .sink import Sink\n", "factcheck.batch") >= {"factcheck.batch.sink"}
+
+
+def test_running_a_workshop_module_loads_no_cli() -> None:
+    """``python -m factcheck.training.synth`` / ``mine_pairs`` run without the CLI (they were its circle)."""
+    loaded = _modules_after("import factcheck.training.synth, factcheck.training.mine_pairs")
+    assert "factcheck.training.mine_pairs" in loaded
+    assert not {m for m in loaded if _CLI.match(m)}
 
 
 def test_onnx_runtime_helper_needs_no_torch() -> None:

@@ -11,7 +11,7 @@ import pytest
 from conftest import FakeNLI
 from typer.testing import CliRunner
 
-import factcheck.cli_eval
+import factcheck.cli.eval
 from factcheck.cli import app
 from factcheck.errors import InputError
 from factcheck.evaluation.news_eval import (NewsScores, fit_news_thresholds, news_metrics, predicted,
@@ -194,7 +194,7 @@ def test_cli_eval_news_pairs(tmp_path, monkeypatch) -> None:
     data = _shared(tmp_path)
     path = tmp_path / "labels.jsonl"
     write_refs(_refs(), path)
-    monkeypatch.setattr(factcheck.cli_eval, "_load_model", lambda name, device, precision="auto": FakeNLI())
+    monkeypatch.setattr(factcheck.cli.eval, "_load_model", lambda name, device, precision="auto": FakeNLI())
     out = tmp_path / "r.json"
     result = CliRunner().invoke(app, ["eval", "--preset", "news-pairs", "--data", str(path), "--shared-data", str(data),
                                       "--output", str(out), "--bootstrap", "20", "--predictions", str(tmp_path / "p.jsonl")])
@@ -211,7 +211,7 @@ def test_cli_calibrate_news_pairs_refuses_dev(tmp_path, monkeypatch) -> None:
     data = _shared(tmp_path)
     path = tmp_path / "labels.jsonl"
     write_refs(_refs(), path)
-    monkeypatch.setattr(factcheck.cli_eval, "_load_model", lambda name, device, precision="auto": FakeNLI())
+    monkeypatch.setattr(factcheck.cli.eval, "_load_model", lambda name, device, precision="auto": FakeNLI())
     result = CliRunner().invoke(app, ["calibrate", "--preset", "news-pairs", "--data", str(path), "--split", "dev",
                                       "--shared-data", str(data)])
     assert result.exit_code != 0 and "never fitted on the dev split" in result.output

@@ -22,15 +22,18 @@ article body like the synthetic ones and the test split is used to measure, not 
 
 from __future__ import annotations
 
+import argparse
 import json
 import random
 import re
+import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 
 from factcheck.cues import contradiction_cues
+from factcheck.errors import FactcheckError
 from factcheck.sentences import split_sentences
 from factcheck.training.edits import CONTRADICTION, EDITS, ENTAILMENT, NEUTRAL
 from factcheck.training.synth import SynthPair, article_split, print_counts, read_news_bodies, write_jsonl
@@ -197,9 +200,25 @@ def mine_to_file(news: str | Path, out: str | Path, embedder: str = "default", m
     return len(mined), n
 
 
-if __name__ == "__main__":  # the same command as `factcheck train mine`
-    import sys
+def main(argv: list[str] | None = None) -> None:
+    """``python -m factcheck.training.mine_pairs``: the same as `factcheck train mine`."""
+    parser = argparse.ArgumentParser(prog="python -m factcheck.training.mine_pairs",
+                                     description="Mine cross-article restatements, label them, add contradiction twins.")
+    parser.add_argument("--news", required=True, type=Path, help="FNC-1 style bodies CSV (columns Body ID, articleBody)")
+    parser.add_argument("--out", required=True, type=Path, help="output JSONL of labelled pairs")
+    parser.add_argument("--embedder", default="default", help="sentence embedder used to find restatements")
+    parser.add_argument("--min-similarity", type=float, default=0.78, help="cosine floor for a restatement")
+    parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--raw", type=Path, help="also keep the mined pairs here; read them from it when it exists")
+    args = parser.parse_args(argv)
+    try:
+        mined, n = mine_to_file(args.news, args.out, embedder=args.embedder, min_similarity=args.min_similarity,
+                                seed=args.seed, raw=args.raw)
+    except FactcheckError as exc:  # one line and exit code 2, as the CLI's
+        print(f"factcheck: error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    print(f"{mined} mined pairs; wrote {n} rows to {args.out}")
 
-    from factcheck.cli import app as _cli
 
-    _cli(["train", "mine", *sys.argv[1:]])
+if __name__ == "__main__":
+    main()

@@ -11,15 +11,18 @@ the label it produces, so the evaluation can report recall per edit type.
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import json
 import random
 import re
+import sys
 from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
+from factcheck.errors import FactcheckError, InputError
 from factcheck.evaluation.news_pairs import read_bodies
 from factcheck.sentences import split_sentences
 from factcheck.training.edits import (
@@ -34,7 +37,8 @@ from factcheck.training.edits import (
     edit_syntax,
 )
 
-__all__ = ["GENERATORS", "SynthPair", "EDITS", "article_split", "generate_pairs", "read_news_bodies", "write_jsonl"]
+__all__ = ["GENERATORS", "SynthPair", "EDITS", "article_split", "generate_pairs", "read_news_bodies", "synth_to_file",
+           "write_jsonl"]
 
 
 
@@ -416,12 +420,37 @@ def write_jsonl(pairs: Iterable[SynthPair], path: str | Path) -> int:
     return n
 
 
-if __name__ == "__main__":  # the same command as `factcheck train synth`; --modal etc. mean --kind modal
-    import sys
+def synth_to_file(news: str | Path, out: str | Path, kind: str = "edits", seed: int = 13) -> int:
+    """Write the ``kind`` family (a GENERATORS key) made from a news bodies CSV to ``out``; print its counts.
 
-    from factcheck.cli import app as _cli
+    Returns the rows written. `factcheck train synth` and ``python -m factcheck.training.synth`` run this.
+    """
+    if kind not in GENERATORS:
+        raise InputError(f"unknown synthetic family {kind!r} (known: {', '.join(GENERATORS)})")
+    pairs = GENERATORS[kind](read_news_bodies(news), seed=seed)
+    n = write_jsonl(pairs, out)
+    print_counts(pairs)
+    return n
 
-    _kinds = {"--compound", "--modal", "--syntax", "--negation-forms"}
-    _args = [a for a in sys.argv[1:] if a not in _kinds]
-    _args += [f"--kind={a[2:]}" for a in sys.argv[1:] if a in _kinds]
-    _cli(["train", "synth", *_args])
+
+def main(argv: list[str] | None = None) -> None:
+    """``python -m factcheck.training.synth``: the same as `factcheck train synth`; --modal etc. mean --kind modal."""
+    parser = argparse.ArgumentParser(prog="python -m factcheck.training.synth",
+                                     description="Write synthetic news NLI pairs made by rule-based edits of real sentences.")
+    parser.add_argument("--news", required=True, type=Path, help="FNC-1 style bodies CSV (columns Body ID, articleBody)")
+    parser.add_argument("--out", required=True, type=Path, help="output JSONL of labelled pairs")
+    parser.add_argument("--kind", choices=list(GENERATORS), default="edits")
+    for kind in ("compound", "modal", "syntax", "negation-forms"):
+        parser.add_argument(f"--{kind}", dest="kind", action="store_const", const=kind, help=f"--kind {kind}")
+    parser.add_argument("--seed", type=int, default=13)
+    args = parser.parse_args(argv)
+    try:
+        n = synth_to_file(args.news, args.out, args.kind, args.seed)
+    except FactcheckError as exc:  # one line and exit code 2, as the CLI's
+        print(f"factcheck: error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    print(f"wrote {n} pairs to {args.out}")
+
+
+if __name__ == "__main__":
+    main()

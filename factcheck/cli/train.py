@@ -1,18 +1,19 @@
-"""`factcheck train ...`: the training workshop's commands (synthetic pairs, mined pairs).
+"""`factcheck train ...` (synthetic pairs, mined pairs) and `factcheck export-onnx`: the workshop's front door.
 
-Parses options and calls ``factcheck.training``; imported only when a `train` command runs, so the check
-pipeline never loads the workshop. Library errors become one line on stderr in factcheck.cli's group.
+Parses options and calls ``factcheck.training``, which is imported only when one of these commands runs,
+so the check pipeline never loads the workshop. Library errors become one line on stderr in the root group
+(``factcheck.cli.common``).
 """
 
 from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Optional
 
 import typer
 
-__all__ = ["SynthKind", "app", "mine_command", "synth_command"]
+__all__ = ["SynthKind", "app", "export_onnx_command", "mine_command", "register", "synth_command"]
 
 app = typer.Typer(help="Build training data for the NLI model (the training workshop).", no_args_is_help=True,
                   rich_markup_mode=None)  # plain-text help, as the root app's
@@ -41,11 +42,9 @@ def synth_command(
     seed: SeedOpt = 13,
 ) -> None:
     """Write synthetic news NLI pairs made by rule-based edits of real sentences (split by article)."""
-    from factcheck.training.synth import GENERATORS, print_counts, read_news_bodies, write_jsonl
+    from factcheck.training.synth import synth_to_file
 
-    pairs = GENERATORS[kind.value](read_news_bodies(news), seed=seed)
-    n = write_jsonl(pairs, out)
-    print_counts(pairs)
+    n = synth_to_file(news, out, kind.value, seed=seed)
     typer.echo(f"wrote {n} pairs to {out}")
 
 
@@ -63,3 +62,22 @@ def mine_command(
 
     mined, n = mine_to_file(news, out, embedder=embedder, min_similarity=min_similarity, seed=seed, raw=raw)
     typer.echo(f"{mined} mined pairs; wrote {n} rows to {out}")
+
+
+def export_onnx_command(
+    model: Annotated[str, typer.Argument(help="NLI model: registry name of a local model (default) or a model directory.")] = "default",
+    out: Annotated[Optional[Path], typer.Option("--out", help="Output directory (default: the model's own directory).")] = None,
+    int8: Annotated[bool, typer.Option("--int8/--no-int8", help="Also write a dynamically quantised int8 graph.")] = True,
+) -> None:
+    """Export a local NLI model to ONNX (fp32, and int8) for the ONNX Runtime backend (--nli-model default-onnx)."""
+    from factcheck.nli import local_model_dir
+    from factcheck.training.onnx_export import export_onnx
+
+    written = export_onnx(local_model_dir(model), out_dir=out, quantize=int8)
+    typer.echo(f"wrote ONNX graphs to {written}")
+
+
+def register(root: typer.Typer) -> None:
+    """Add the `train` group and `export-onnx` to ``root``."""
+    root.add_typer(app, name="train")
+    root.command("export-onnx")(export_onnx_command)

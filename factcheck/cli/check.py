@@ -1,98 +1,23 @@
-"""Command-line interface: parses options, calls the library, turns library errors into one line.
-
-Every library error (``FactcheckError``) becomes ``factcheck: error: <message>`` on stderr and exit
-code 2, with no traceback, whether the app runs as the console script or under ``CliRunner``.
-"""
+"""`factcheck check`: read articles, run the check pipeline, write the report."""
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Iterator, Optional
 
-import click
 import typer
-from typer.core import TyperGroup
 
-from factcheck import __version__
 from factcheck.device import PRECISION_HELP, Precision
-from factcheck.errors import FactcheckError
 from factcheck.pipeline import CheckSettings
 from factcheck.report import ReportFormat
 
+__all__ = ["check", "register"]
+
 # The check command's defaults are CheckSettings' own: one place to change them.
 _DEFAULTS = CheckSettings()
-
-
-# Typer vendors its own click; its usage errors (bad value, unknown option, missing argument) share
-# the base class of the public typer.BadParameter.
-_UsageError = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
-
-
-def _usage_line(exc) -> str:
-    """A click usage error (bad option value, unknown option, missing argument) as one line."""
-    message = " ".join(exc.format_message().split())
-    command = exc.ctx.command_path if exc.ctx is not None else "factcheck"
-    return f"{message} (see {command} --help)"
-
-
-class _Group(TyperGroup):
-    """Turns every library error and usage error, in any command, into one line on stderr and exit code 2."""
-
-    def invoke(self, ctx: click.Context):
-        try:
-            return super().invoke(ctx)
-        except FactcheckError as exc:
-            click.echo(f"factcheck: error: {exc}", err=True)
-            raise typer.Exit(2) from None
-        except _UsageError as exc:
-            click.echo(f"factcheck: error: {_usage_line(exc)}", err=True)
-            raise typer.Exit(2) from None
-
-
-app = typer.Typer(
-    name="factcheck",
-    cls=_Group,
-    help="Find contradictions between news articles about the same event.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    # Help texts are plain text, never Rich markup: "pip install 'factcheck[ray]'" keeps its brackets.
-    # The root's mode is the one every command and sub-group renders with.
-    rich_markup_mode=None,
-)
-
-
-def _version(value: bool) -> None:
-    if value:
-        typer.echo(f"factcheck {__version__}")
-        raise typer.Exit()
-
-
-@app.callback()
-def _root(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")] = False,
-) -> None:
-    """Find contradictions between news articles about the same event."""
-    # Model-loading progress bars from transformers would clutter stderr; ours is the one progress bar.
-    # The environment variable does it without importing transformers (a second of start-up, which
-    # would delay the checks that run before any model loads).
-    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-    if "transformers" in sys.modules:
-        from transformers.utils import logging as hf_logging
-
-        hf_logging.disable_progress_bar()
-
-
-def main() -> None:
-    """Console-script entry point."""
-    app()
-
-
-# --------------------------------------------------------------------------- check
 
 
 @contextmanager
@@ -114,7 +39,6 @@ def _progress(quiet: bool) -> Iterator[object]:
         yield stage
 
 
-@app.command()
 def check(
     inputs: Annotated[list[str], typer.Argument(help="Article files or folders (.txt .md .html .json .jsonl), or - for stdin. URLs are not fetched.", show_default=False)],
     fmt: Annotated[Optional[ReportFormat], typer.Option("--format", "-f", help="Report format (default: from the -o file's ending .json .jsonl .md .html, else terminal).", show_default=False)] = None,
@@ -187,29 +111,6 @@ def check(
         raise typer.Exit(1)
 
 
-from factcheck.cli_eval import register as _register_eval  # noqa: E402
-
-_register_eval(app)
-
-from factcheck.cli_train import app as _train_app  # noqa: E402  (imports factcheck.training only when run)
-
-app.add_typer(_train_app, name="train")
-
-
-@app.command("export-onnx")
-def export_onnx_command(
-    model: Annotated[str, typer.Argument(help="NLI model: registry name of a local model (default) or a model directory.")] = "default",
-    out: Annotated[Optional[Path], typer.Option("--out", help="Output directory (default: the model's own directory).")] = None,
-    int8: Annotated[bool, typer.Option("--int8/--no-int8", help="Also write a dynamically quantised int8 graph.")] = True,
-) -> None:
-    """Export a local NLI model to ONNX (fp32, and int8) for the ONNX Runtime backend (--nli-model default-onnx)."""
-    from factcheck.nli import local_model_dir
-    from factcheck.training.onnx_export import export_onnx
-
-    written = export_onnx(local_model_dir(model), out_dir=out, quantize=int8)
-    typer.echo(f"wrote ONNX graphs to {written}")
-
-
-from factcheck.cli_batch import register as _register_batch  # noqa: E402
-
-_register_batch(app)
+def register(app: typer.Typer) -> None:
+    """Add `check` to ``app``."""
+    app.command("check")(check)

@@ -1,6 +1,6 @@
 """`factcheck eval`, `factcheck calibrate` and `factcheck compare`: parse options, call factcheck.evaluation.
 
-Library errors become one line on stderr and exit code 2 in factcheck.cli's command group.
+Library errors become one line on stderr and exit code 2 in the root group (``factcheck.cli.common``).
 """
 
 from __future__ import annotations
@@ -314,4 +314,4 @@ _COMMANDS: dict[str, Callable] = {"eval": eval_command, "calibrate": calibrate_c
 def register(app: typer.Typer) -> None:
     """Add `eval`, `calibrate` and `compare` to ``app``."""
     for name, fn in _COMMANDS.items():
-        app.command(name)(fn)  # errors become one line in factcheck.cli's group
+        app.command(name)(fn)  # errors become one line in the root group
