@@ -295,8 +295,9 @@ def load_large(device: str | None = None, *, adapter: Path | None = None, base: 
     import torch
 
     from factcheck.device import autocast_dtype, resolve_device
-    from factcheck.nli import (TransformersNLI, _card_licence, _local_provenance, _mapping_extra, _max_length,
-                               label_permutation)
+    from factcheck.nli_loading import _card_licence, _local_provenance, _mapping_extra, _max_length
+    from factcheck.nli_model import label_permutation
+    from factcheck.nli_transformers import TransformersNLI
 
     adapter = adapter or adapter_dir()
     check_large(adapter, need_base=base is None)

@@ -11,6 +11,7 @@ import pytest
 
 import factcheck.device as device_mod
 import factcheck.nli as nli_mod
+import factcheck.nli_loading as nli_loading  # where the precision choice reads the CPU flags
 from factcheck.device import AGREEMENT_BAR, check_precision, choose_precision, meets_bar
 from factcheck.errors import DeviceError, InputError, ModelError
 
@@ -132,18 +133,18 @@ def _with_precision_file(src: Path, dst: Path, precisions: dict, revision: str |
 
 
 def test_auto_reads_the_measured_agreement(tiny_nli, tmp_path, monkeypatch) -> None:
-    monkeypatch.setattr(nli_mod, "cpu_bf16", lambda: "avx512_bf16")
+    monkeypatch.setattr(nli_loading, "cpu_bf16", lambda: "avx512_bf16")
     good = _with_precision_file(tiny_nli, tmp_path / "good", {"bf16": GOOD})
     bad = _with_precision_file(tiny_nli, tmp_path / "bad", {"bf16": BAD})
     assert nli_mod.load_nli(good, device="cpu").info.extra["precision"] == "bf16"
     assert nli_mod.load_nli(bad, device="cpu").info.extra["precision"] == "fp32"
     assert nli_mod.load_nli(tiny_nli, device="cpu").info.extra["precision"] == "fp32"  # nothing measured
-    monkeypatch.setattr(nli_mod, "cpu_bf16", lambda: None)
+    monkeypatch.setattr(nli_loading, "cpu_bf16", lambda: None)
     assert nli_mod.load_nli(good, device="cpu").info.extra["precision"] == "fp32"
 
 
 def test_figures_measured_on_other_weights_are_ignored(tiny_nli, tmp_path, monkeypatch, caplog) -> None:
-    monkeypatch.setattr(nli_mod, "cpu_bf16", lambda: "avx512_bf16")
+    monkeypatch.setattr(nli_loading, "cpu_bf16", lambda: "avx512_bf16")
     stale = _with_precision_file(tiny_nli, tmp_path / "stale", {"bf16": GOOD}, revision="sha256:000000000000")
     assert nli_mod.load_nli(stale, device="cpu").info.extra["precision"] == "fp32"
     assert "measured on other weights" in caplog.text

@@ -129,7 +129,7 @@ def export_onnx(model_dir: str | Path, out_dir: str | Path | None = None, quanti
     log.info("exported %s (max |logit diff| vs PyTorch %.2g)", fp32, diff)
     if quantize:
         pairs = list(calibration) if calibration is not None else calibration_pairs()
-        from factcheck.nli import _max_length
+        from factcheck.nli_loading import _max_length
 
         record = quantize_static_int8(fp32, out_dir / INT8_FILE, tokenizer, pairs,
                                       max_length=min(256, _max_length(tokenizer, model.config)))
