@@ -6,6 +6,7 @@ makes ``import`` raise ``ModuleNotFoundError`` as if it were not installed.
 
 from __future__ import annotations
 
+import re
 import json
 import sys
 import tomllib
@@ -109,4 +110,4 @@ def test_the_core_dependencies_leave_the_eval_packages_to_the_extra() -> None:
     assert not core & {"datasets", "pyarrow", "matplotlib"}
     extras = project["optional-dependencies"]
     assert {d.split(">")[0] for d in extras["eval"]} >= {"datasets", "pyarrow", "matplotlib"}
-    assert '".[onnx,test,eval]"' in (ROOT / "Makefile").read_text(encoding="utf-8"), "make setup installs the eval extra"
+    assert re.search(r'"\.\[[^]]*\beval\b[^]]*\]"', (ROOT / "Makefile").read_text(encoding="utf-8")), "make setup installs the eval extra"
