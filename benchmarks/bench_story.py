@@ -21,12 +21,18 @@ import tempfile
 from pathlib import Path
 
 CHILD = r"""
-import json, sys, time
+import dataclasses, json, os, sys, time
 from pathlib import Path
+import factcheck.pipeline as P
 from factcheck.documents import read_documents
 from factcheck.pipeline import CheckSettings, load_models, model_thresholds, run_check
 nli, emb, load = load_models()
 settings = CheckSettings(thresholds=model_thresholds(nli))
+if os.environ.get("STORY_OFF"):  # the same tree with the story view switched off: its own cost, same backend
+    names = {f.name for f in dataclasses.fields(CheckSettings)}
+    settings = dataclasses.replace(settings, **{k: None for k in ("lexical_floor", "nli_language") if k in names})
+    P.plan_time_checks = lambda *a, **k: []
+    P.build_disputes = lambda *a, **k: ()
 import factcheck
 out = {"load_seconds": load, "tree": str(Path(factcheck.__file__).resolve().parents[1])}
 for name, paths in json.loads(sys.argv[1]).items():
@@ -39,8 +45,8 @@ print(json.dumps(out))
 """
 
 
-def measure(tree: Path, inputs: dict[str, list[str]]) -> dict:
-    env = {"PYTHONPATH": str(tree.resolve()), "PATH": "/usr/bin:/bin"}
+def measure(tree: Path, inputs: dict[str, list[str]], story_off: bool = False) -> dict:
+    env = {"PYTHONPATH": str(tree.resolve()), "PATH": "/usr/bin:/bin", **({"STORY_OFF": "1"} if story_off else {})}
     # cwd outside any checkout: `python -c` puts the working directory first on sys.path.
     done = subprocess.run([sys.executable, "-c", CHILD, json.dumps(inputs)], env=env, capture_output=True, text=True,
                           check=True, cwd=tempfile.gettempdir())
@@ -65,24 +71,29 @@ def main(argv: list[str] | None = None) -> None:
         for p in bodies:
             (big / f"{p.parent.name}_{p.name}").write_text(p.read_text(encoding="utf-8"), encoding="utf-8")
         inputs = {"seeds": [str(args.seeds.resolve())], "cluster50": [str(big)]}
-        runs: dict[str, list[dict]] = {"before": [], "after": []}
+        runs: dict[str, list[dict]] = {"before": [], "after, story view off": [], "after": []}
         for _ in range(args.repeats):
-            for name, tree in (("before", args.before), ("after", args.after)):
-                runs[name].append(measure(tree, inputs))
+            for name, tree in (("before", args.before), ("after, story view off", args.after), ("after", args.after)):
+                runs[name].append(measure(tree, inputs, story_off=name.endswith("off")))
     med = {name: {k: statistics.median(r[k] for r in rs) for k in rs[0] if k != "tree"} for name, rs in runs.items()}
     result = {"machine": f"{platform.processor() or platform.machine()}, {platform.node()}", "repeats": args.repeats,
-              "n_big": len(bodies), "median": med, "ratio": {k: round(med["after"][k] / med["before"][k], 2)
-                                                           for k in ("seeds", "cluster50")}}
+              "n_big": len(bodies), "median": med,
+              "ratio": {k: round(med["after"][k] / med["before"][k], 2) for k in ("seeds", "cluster50")},
+              "story_view_cost": {k: round(med["after"][k] / med["after, story view off"][k], 2) for k in ("seeds", "cluster50")}}
     lines = ["# Cost of the story view: before → after (`benchmarks/bench_story.py`)", "",
              f"Median of {args.repeats} runs per tree, the trees alternating; models loaded once per process; "
              f"{len(bodies)} FNC-1 dev bodies as one cluster. Machine: {result['machine']} (2 cores, shared with "
              "other jobs).", "",
-             "| input | before s | after s | after / before | pairs before → after | contradictions before → after |",
-             "|---|---:|---:|---:|---|---|"]
+             "The middle column is the after tree with the time check, language ID, lexical pairs and disputes "
+             "switched off: after / off is the story view's own cost; before → after also holds the other changes "
+             "between the trees (the plain-torch NLI backend and precision choice of #18).", "",
+             "| input | before s | after, story view off s | after s | after / off | after / before "
+             "| pairs before → after | contradictions before → after |",
+             "|---|---:|---:|---:|---:|---:|---|---|"]
     for k in ("seeds", "cluster50"):
-        b, a = med["before"], med["after"]
-        lines.append(f"| {k} | {b[k]:.1f} | {a[k]:.1f} | {result['ratio'][k]} | {b[k + '_pairs']:.0f} → {a[k + '_pairs']:.0f} "
-                     f"| {b[k + '_findings']:.0f} → {a[k + '_findings']:.0f} |")
+        b, o, a = med["before"], med["after, story view off"], med["after"]
+        lines.append(f"| {k} | {b[k]:.1f} | {o[k]:.1f} | {a[k]:.1f} | {result['story_view_cost'][k]} | {result['ratio'][k]} "
+                     f"| {b[k + '_pairs']:.0f} → {a[k + '_pairs']:.0f} | {b[k + '_findings']:.0f} → {a[k + '_findings']:.0f} |")
     args.out.with_suffix(".md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     args.out.with_suffix(".json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     print("\n".join(lines))
