@@ -19,11 +19,11 @@ from typing import Any
 
 import numpy as np
 
-from factcheck.batching import run_batched
 from factcheck.labels import LABELS
 from factcheck.models import ModelInfo
 from factcheck.nli_model import LabelMapping, NLIModel, Pair, _check_pairs, log, softmax
-from factcheck.tokens import PairTemplate, infer_template, join_pairs, pack, pad_rows, replace_rows
+from factcheck.tokens import (PairTemplate, bucket_batches, bucket_width, infer_template, join_pairs, pack, pad_rows,
+                              replace_rows)
 
 __all__ = ["Tokens"]
 
@@ -194,21 +194,48 @@ class _TokenizedNLI(NLIModel):
         return tokens
 
     def _score_tokenized(self, tokens: Tokens, batch_size: int, progress) -> tuple[np.ndarray, np.ndarray]:
+        """Probabilities of the tokenized pairs, in batches of one padded width (``tokens.bucket_batches``).
+
+        A pair's padded shape depends on its own length only, so its scores do not depend on the pairs
+        it shares a batch with (``batch`` reproduces ``check``). With a pending (GPU) result the next
+        batch is padded while the previous one runs.
+        """
         pad_id = getattr(self.tokenizer, "pad_token_id", None) or 0
         left = getattr(self.tokenizer, "padding_side", "right") == "left"
+        n = len(tokens.lengths)
+        if n == 0:
+            return np.zeros((0, len(LABELS)), dtype=np.float32), tokens.flags
 
-        def batch(idx: list[int]) -> np.ndarray:
+        def batch(idx: np.ndarray):
+            longest = int(tokens.lengths[idx].max())
+            width = max(longest, min(bucket_width(longest), self.max_length))
             arrays = {}
             arrays["input_ids"], arrays["attention_mask"] = pad_rows(tokens.ids, tokens.offsets, tokens.lengths, idx,
-                                                                     pad_id, left)
+                                                                     pad_id, left, width)
             if tokens.types is not None:
-                arrays["token_type_ids"] = pad_rows(tokens.types, tokens.offsets, tokens.lengths, idx, 0, left)[0]
+                arrays["token_type_ids"] = pad_rows(tokens.types, tokens.offsets, tokens.lengths, idx, 0, left, width)[0]
             return self._arrays_logits(arrays)
 
-        lengths = tokens.lengths.tolist()  # plain ints: the sort key is read once per pair
-        logits = run_batched(list(range(len(lengths))), batch, batch_size, key=lambda i: lengths[i], progress=progress,
-                             resolve=self._resolve_logits)
-        return self.mapping.apply(softmax(np.asarray(logits, dtype=np.float32))), tokens.flags
+        logits: np.ndarray | None = None
+        pending = None
+
+        def finish(item) -> None:
+            nonlocal logits
+            out, idx = item
+            out = np.asarray(self._resolve_logits(out), dtype=np.float32)
+            if logits is None:
+                logits = np.empty((n, out.shape[1]), dtype=np.float32)
+            logits[idx] = out
+            if progress is not None:
+                progress(len(idx))
+
+        for idx in bucket_batches(tokens.lengths, batch_size):
+            out = (batch(idx), idx)
+            if pending is not None:
+                finish(pending)
+            pending = out
+        finish(pending)
+        return self.mapping.apply(softmax(logits)), tokens.flags
 
     def _resolve_logits(self, pending):
         """Turn what ``_arrays_logits`` returned into a numpy array (a no-op unless it is still on a GPU)."""

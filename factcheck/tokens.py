@@ -16,7 +16,14 @@ from typing import Sequence
 
 import numpy as np
 
-__all__ = ["PairTemplate", "gather_segments", "infer_template", "join_pairs", "pack", "pad_rows", "replace_rows"]
+__all__ = ["PAD_STEP", "PairTemplate", "bucket_batches", "bucket_width", "gather_segments", "infer_template", "join_pairs",
+           "pack", "pad_rows", "replace_rows"]
+
+# Rows are padded to a multiple of this many tokens, and a batch holds one padded width only: a row's
+# padded shape then depends on its own length alone, never on the rows it is batched with. In bf16 the
+# fused attention kernel's result moves with the padded length, so without this `batch` (clusters
+# sharing batches) would not reproduce `check`.
+PAD_STEP = 8
 
 
 @dataclass(frozen=True)
@@ -85,12 +92,34 @@ def pack(rows: Sequence[Sequence[int]]) -> tuple[np.ndarray, np.ndarray]:
     return flat, _starts(lengths)
 
 
+def bucket_width(length: int, step: int = PAD_STEP) -> int:
+    """The padded width of a row of ``length`` tokens: ``length`` rounded up to a multiple of ``step``."""
+    return -(-int(length) // step) * step
+
+
+def bucket_batches(lengths: Sequence[int], batch_size: int, step: int = PAD_STEP) -> list[np.ndarray]:
+    """Index batches, longest first (stable), of at most ``batch_size`` rows that share one padded width."""
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+    lengths = np.asarray(lengths, dtype=np.int64)
+    order = np.argsort(-lengths, kind="stable")
+    widths = -(-lengths[order] // step)
+    batches = []
+    for width in dict.fromkeys(widths.tolist()):  # widths in descending order of first appearance
+        rows = order[widths == width]
+        batches += [rows[k:k + batch_size] for k in range(0, len(rows), batch_size)]
+    return batches
+
+
 def pad_rows(flat: np.ndarray, offsets: np.ndarray, lengths: np.ndarray, idx: Sequence[int], pad: int,
-             left: bool = False) -> tuple[np.ndarray, np.ndarray]:
-    """Rows ``idx`` of a packed array, padded to the longest of them: ``(values, attention_mask)``."""
+             left: bool = False, width: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Rows ``idx`` of a packed array, padded to ``width`` (default: the longest of them): ``(values, attention_mask)``."""
     idx = np.asarray(idx, dtype=np.int64)
     n = lengths[idx][:, None]
-    width = int(n.max()) if len(idx) else 0
+    longest = int(n.max()) if len(idx) else 0
+    if width is not None and width < longest:
+        raise ValueError(f"width {width} is shorter than the longest row ({longest})")
+    width = longest if width is None else width
     cols = np.arange(width, dtype=np.int64)[None, :]
     first = (width - n) if left else np.zeros_like(n)
     mask = (cols >= first) & (cols < first + n)

@@ -75,3 +75,28 @@ def test_replace_rows() -> None:
     out, offs, lens = replace_rows(flat, offsets, lengths, [1], [[9, 9]])
     assert [out[o:o + n].tolist() for o, n in zip(offs, lens)] == [[1, 2], [9, 9], [6]]
     assert replace_rows(flat, offsets, lengths, [], [])[0] is flat
+
+
+def test_bucket_batches_never_mix_padded_widths() -> None:
+    from factcheck.tokens import bucket_batches, bucket_width
+
+    lengths = [3, 17, 9, 16, 8, 1, 24, 25, 16, 9]
+    batches = bucket_batches(lengths, batch_size=2, step=8)
+    assert sorted(i for b in batches for i in b.tolist()) == list(range(len(lengths)))
+    assert all(len(b) <= 2 for b in batches)
+    widths = [{bucket_width(lengths[i], 8) for i in b} for b in batches]
+    assert all(len(w) == 1 for w in widths)
+    assert [b.tolist() for b in batches] == [[7], [6, 1], [3, 8], [2, 9], [4, 0], [5]]  # longest first, stable
+    assert [w.pop() for w in widths] == [32, 24, 16, 16, 8, 8]
+    with pytest.raises(ValueError):
+        bucket_batches(lengths, 0)
+
+
+def test_pad_rows_to_a_given_width() -> None:
+    flat, offsets = pack([[5, 6, 7], [8]])
+    lengths = np.array([3, 1])
+    values, mask = pad_rows(flat, offsets, lengths, [1, 0], pad=0, width=8)
+    assert values.tolist() == [[8, 0, 0, 0, 0, 0, 0, 0], [5, 6, 7, 0, 0, 0, 0, 0]]
+    assert mask.sum(axis=1).tolist() == [1, 3]
+    with pytest.raises(ValueError, match="shorter"):
+        pad_rows(flat, offsets, lengths, [0], pad=0, width=2)
