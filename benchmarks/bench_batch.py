@@ -106,12 +106,10 @@ def run_proc(cmd: list[str], env: dict, cwd: Path) -> tuple[float, int, subproce
 
 LOOP_SCRIPT = r"""
 import json, sys, time
-from factcheck.embed import load_embedder
-from factcheck.nli import load_nli
-from factcheck.pipeline import CheckSettings, check, model_thresholds
+from factcheck.pipeline import CheckSettings, check, load_models, model_thresholds
 files, out_dir, nli_name = sys.argv[1].split(","), sys.argv[2], sys.argv[3]
 t0 = time.perf_counter()
-nli = load_nli(nli_name); emb = load_embedder("default")
+nli, emb, _ = load_models(nli_name)  # as check() and the CLI load them (the embedder takes the NLI's precision)
 load = time.perf_counter() - t0
 settings = CheckSettings(thresholds=model_thresholds(nli))
 t1 = time.perf_counter()
