@@ -265,3 +265,13 @@ def test_a_worker_that_fails_leaves_the_shard_to_this_process(source, caplog):
     ok = list(prefetch_claims(shards, CheckSettings(), 1))
     assert [len(p) for _, _, p in ok] == [2, 1]  # the unreadable cluster is not extracted
     assert ok[0][2][0].claims == prepare_shard(clusters[:1], CheckSettings())[0].claims
+
+
+def test_the_manifest_pins_the_precision_a_job_ran_at():
+    from factcheck.batch.runner import _fingerprint
+    from factcheck.models import ModelInfo
+
+    fp32 = ModelInfo("default", "x", "torch", "r1", extra={"precision": "fp32"})
+    bf16 = ModelInfo("default", "x", "torch", "r1", extra={"precision": "bf16"})
+    assert _fingerprint(fp32) != _fingerprint(bf16)
+    assert "precision" not in _fingerprint(ModelInfo("fake", "x", "fake"))

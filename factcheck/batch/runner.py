@@ -84,7 +84,12 @@ OnNotice = Callable[[str], None]
 
 
 def _fingerprint(info) -> dict:
-    return {"name": info.name, "backend": info.backend, "revision": info.revision}
+    """What a resumed job must share with the first: the model and the precision it ran at (bf16 moves scores)."""
+    out = {"name": info.name, "backend": info.backend, "revision": info.revision}
+    precision = (info.extra or {}).get("precision")
+    if precision is not None:
+        out["precision"] = precision
+    return out
 
 
 def run(
