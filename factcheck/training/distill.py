@@ -340,6 +340,8 @@ def fit(args: argparse.Namespace) -> dict:
     header, train_set, val_set = read_pool(Path(args.pool))
     if args.limit:
         train_set, val_set = train_set[:args.limit], val_set[:args.limit]
+    if getattr(args, "val_limit", 0) and len(val_set) > args.val_limit:
+        val_set = val_set[::math.ceil(len(val_set) / args.val_limit)]  # every k-th row: each source keeps its share
     teacher = None
     if args.teacher_probs:
         teacher = torch.from_numpy(np.load(args.teacher_probs).astype(np.float32)[:len(train_set)])
@@ -354,6 +356,15 @@ def fit(args: argparse.Namespace) -> dict:
         lora = {"r": args.lora_rank, "alpha": args.lora_alpha or 2 * args.lora_rank, "layers": args.lora_layers,
                 "targets": args.lora_targets}
         model = wrap(model, args.lora_rank, lora["alpha"], args.lora_layers, args.lora_targets)
+        if getattr(args, "init_adapter", None) and not (out / "checkpoint.pt").exists():
+            from factcheck.training.lora import load_trainable_state
+
+            # Continue from an earlier run's adapter and head (fresh optimizer, step 0, this pool's schedule).
+            start = torch.load(args.init_adapter, map_location=device, weights_only=False)
+            if start.get("lora") != lora:
+                raise InputError(f"{args.init_adapter}: made with LoRA {start.get('lora')}, not {lora}")
+            load_trainable_state(model, start["trainable"])
+            log.info("started from the adapter of %s (its step %d)", args.init_adapter, start["step"])
     ids, types = encode(tokenizer, train_set, args.max_length)
     allowed = torch.tensor([label_mask(e.label) for e in train_set], dtype=torch.bool)
     steps_per_epoch = math.ceil(len(train_set) / args.batch_size)
@@ -438,6 +449,7 @@ def fit(args: argparse.Namespace) -> dict:
     probs = predict_proba(model, tokenizer, val_set, device, args.max_length)
     metrics = scores(probs, val_set)
     meta = {"stage": "5", "init": args.init_name or Path(args.init).name, "device": device,
+            "init_adapter": Path(args.init_adapter).parent.name if getattr(args, "init_adapter", None) else None,
             "args": {k: v for k, v in vars(args).items() if k not in {"func"}},
             "pool": {k: header.get(k) for k in ("data", "weights", "weights_file", "train_streams",
                                                 "validation_sources", "val_fraction", "seed")},
@@ -561,6 +573,8 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--pool", required=True)
     p.add_argument("--init", required=True, help="model folder to start from")
     p.add_argument("--init-name", help="how the start point is recorded (default: its folder name)")
+    p.add_argument("--val-limit", type=int, default=0, help="score at most about N validation rows at the end")
+    p.add_argument("--init-adapter", help="a LoRA run's checkpoint.pt to start from (with the same --lora-* options)")
     p.add_argument("--out", required=True)
     p.add_argument("--teacher-probs", help=".npy from `label`: distil from these probabilities")
     p.add_argument("--alpha", type=float, default=0.5, help="weight of the distillation term")

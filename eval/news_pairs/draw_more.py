@@ -1,0 +1,108 @@
+"""Second round of the news pairs (#23): more validation stories and more of dev's pool, drawn like the first.
+
+    python eval/news_pairs/draw_more.py --out eval/news_pairs/pairs_round2.jsonl --slices runs/annotation2/slices
+
+- validation: the stories that ``eval/authored/stories.json`` puts in validation (``story_split`` below 0.2, and
+  unlabelled stories of two or more bodies below 0.3) that have no labelled pair yet;
+- dev: the same FNC-1 competition-test stories as round one, pairs not drawn before.
+
+Stratified by the shipped model's two-way contradiction score exactly as round one (``draw.STRATA``/``SHARES``);
+the scores go only to ``<slices>/../hidden/``. Reading slices hold the pair id and the two texts, sides shuffled;
+``--double`` pairs are also given to a second reader.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from draw import STRATA, collect, sample  # noqa: E402
+
+from factcheck.evaluation.news_pairs import PairRef, dev_stories, read_bodies, read_refs, sha, write_refs  # noqa: E402
+from factcheck.pipeline import load_models, model_thresholds, settings_with  # noqa: E402
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data-dir", type=Path, default=Path("../shared/data"))
+    ap.add_argument("--stories", type=Path, default=Path("eval/authored/stories.json"))
+    ap.add_argument("--labels", type=Path, default=Path("eval/news_pairs/labels.jsonl"))
+    ap.add_argument("--out", type=Path, default=Path("eval/news_pairs/pairs_round2.jsonl"))
+    ap.add_argument("--slices", type=Path, default=Path("runs/annotation2/slices"))
+    ap.add_argument("--validation-pairs", type=int, default=1300)
+    ap.add_argument("--dev-pairs", type=int, default=900)
+    ap.add_argument("--double", type=int, default=320)
+    ap.add_argument("--readers", type=int, default=2)
+    ap.add_argument("--slice-size", type=int, default=100)
+    ap.add_argument("--seed", type=int, default=20261206)
+    args = ap.parse_args(argv)
+    rng = random.Random(args.seed)
+
+    old = read_refs(args.labels)
+    old_ids = {r.id for r in old}
+    old_stories = {r.story for r in old}
+    split = json.loads(args.stories.read_text(encoding="utf-8"))
+    val = {s: m for s, m in split["stories"].items()
+           if split["split"][s] == "validation" and len(m) >= 2 and s not in old_stories}
+
+    nli, embedder, _ = load_models()
+    from factcheck.device import cpu_bf16
+
+    if cpu_bf16():  # scores choose strata only; without bf16 units bf16 is emulated and slower than fp32
+        import torch
+
+        nli.model.to(torch.bfloat16)
+    settings = settings_with(include_all=True, thresholds=model_thresholds(nli))
+    train_b = read_bodies(args.data_dir / "news" / "fnc1_train_bodies.csv")
+    dev_b = read_bodies(args.data_dir / "fnc1" / "fnc1_dev_bodies.csv")
+    dev = {s: m for s, m in dev_stories(args.data_dir).items() if len(m) >= 3}
+    print(f"{len(val)} new validation stories ({sum(map(len, val.values()))} bodies)", file=sys.stderr)
+    val_rows = [r for r in collect(val, train_b, nli, embedder, settings, lambda s: "validation")
+                if r["id"] not in old_ids]
+    dev_rows = [r for r in collect(dev, dev_b, nli, embedder, settings, lambda s: "dev") if r["id"] not in old_ids]
+    print(f"pool: {len(val_rows)} validation pairs, {len(dev_rows)} new dev pairs", file=sys.stderr)
+    drawn = sample(val_rows, args.validation_pairs, rng) + sample(dev_rows, args.dev_pairs, rng)
+
+    refs, reading = [], []
+    for r, k, w in drawn:
+        a, b = r["a"], r["b"]
+        if rng.random() < 0.5:
+            a, b = b, a
+        refs.append(PairRef(id=r["id"], split=r["split"], story=r["story"], body_a=a.article, start_a=a.start,
+                            end_a=a.end, sha_a=sha(a.text), body_b=b.article, start_b=b.start, end_b=b.end,
+                            sha_b=sha(b.text), stratum=f"{STRATA[k][0]:.2f}-{min(STRATA[k][1], 1.0):.2f}",
+                            weight=round(w, 3)))
+        reading.append({"id": r["id"], "a": a.text, "b": b.text})
+    write_refs(refs, args.out)
+    hidden = args.slices.parent / "hidden"
+    hidden.mkdir(parents=True, exist_ok=True)
+    with open(hidden / "draw_scores.jsonl", "w", encoding="utf-8") as fh:
+        for r, k, w in drawn:
+            fh.write(json.dumps({"id": r["id"], "c": round(r["c"], 4), "stratum": k}) + "\n")
+    order = list(range(len(reading)))
+    rng.shuffle(order)
+    # First reads in slices numbered in order; the double reads form their own slices ("second").
+    per = args.slice_size
+    for n in range(0, len(order), per):
+        path = args.slices / f"first{n // per + 1:02d}.jsonl"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("".join(json.dumps(reading[j], ensure_ascii=False) + "\n" for j in order[n:n + per]),
+                        encoding="utf-8")
+    second = order[: args.double]
+    rng.shuffle(second)
+    for n in range(0, len(second), per):
+        path = args.slices / f"second{n // per + 1:02d}.jsonl"
+        path.write_text("".join(json.dumps(reading[j], ensure_ascii=False) + "\n" for j in second[n:n + per]),
+                        encoding="utf-8")
+    print(f"wrote {len(refs)} refs to {args.out}; {math.ceil(len(order) / per)} first slices, "
+          f"{math.ceil(len(second) / per)} second slices in {args.slices}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
