@@ -29,6 +29,10 @@ from factcheck.evaluation.news_pairs import cohen_kappa  # noqa: E402
 from factcheck.training.authored import load_authored  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
+# Revised after the blind second reading: the guide's "unclear: a different fact of the same story" is the reading
+# guideline's rule 1 "compatible" (two facts that fit one story); readers read 97% of them so. Label and family
+# change, the written label stays in ``written_as``.
+REVISED = {"u_otherfact": ("compatible", "k_otherfact")}
 AUTHORS = "writer{n}: LLM helper session (Claude) of the founding engineers' session, from eval/authored/GUIDE.md"
 
 
@@ -73,7 +77,7 @@ def collect(args: argparse.Namespace) -> None:
             except (ValueError, KeyError, TypeError):
                 dropped["not a record"] += 1
                 continue
-            if fam not in FAMILIES or LABELS[fam[0]] != label:
+            if fam not in FAMILIES or LABELS[fam[0]] != label or fam == "k_otherfact":
                 dropped["family/label"] += 1
                 continue
             if pid not in premises:
@@ -86,16 +90,22 @@ def collect(args: argparse.Namespace) -> None:
                 dropped["duplicate"] += 1
                 continue
             seen.add((pid, _norm(hyp)))
-            rows.append({"premise": pid, "hypothesis": hyp, "label": label, "family": fam, "author": author})
+            row = {"premise": pid, "hypothesis": hyp, "label": label, "family": fam, "author": author}
+            if fam in REVISED:
+                row.update(label=REVISED[fam][0], family=REVISED[fam][1], written_as=f"{label}/{fam}")
+            rows.append(row)
     rows = capped(rows, args.per_premise, dropped)
     for r in rows:  # ids from the content: a later, larger collect keeps every id
         r["id"] = "a" + hashlib.sha256(f"{r['premise']}|{r['hypothesis']}".encode()).hexdigest()[:11]
     out = HERE / "authored.jsonl"
-    out.write_text("".join(json.dumps({k: r[k] for k in ("id", "premise", "hypothesis", "label", "family", "author")},
-                                      ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    keys = ("id", "premise", "hypothesis", "label", "family", "author", "written_as")
+    out.write_text("".join(json.dumps({k: r[k] for k in keys if k in r}, ensure_ascii=False) + "\n" for r in rows),
+                   encoding="utf-8")
     print(f"{len(rows)} pairs -> {out}; dropped {dict(dropped)}", file=sys.stderr)
     (HERE / "collect.json").write_text(json.dumps({"pairs": len(rows), "dropped": dict(dropped)}, indent=1) + "\n")
 
+    if not args.second:
+        return
     rng = random.Random(args.seed)
     chosen = sorted(rng.sample(range(len(rows)), round(len(rows) * args.fraction)))
     rng.shuffle(chosen)
@@ -143,6 +153,57 @@ def hypothesis_only(pairs, seed: int = 0) -> dict:
             "contradiction_vs_rest_auc": round(float(roc_auc_score(y == "contradiction", prob_c)), 4)}
 
 
+def _cv_probs(x, y, groups, seed: int):
+    """Out-of-fold probabilities of a hypothesis-only model (5 folds by story, shuffled by ``seed``): of the gold
+    label, and of contradiction."""
+    import numpy as np
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    stories = sorted(set(groups))
+    order = {s: i for i, s in enumerate(np.random.default_rng(seed).permutation(stories))}
+    fold = np.array([order[s] % 5 for s in groups])
+    gold, contra = np.zeros(len(y)), np.zeros(len(y))
+    for k in range(5):
+        tr, te = np.where(fold != k)[0], np.where(fold == k)[0]
+        vec = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True)
+        clf = LogisticRegression(max_iter=2000).fit(vec.fit_transform(x[tr]), y[tr])
+        pr = clf.predict_proba(vec.transform(x[te]))
+        cls = list(clf.classes_)
+        gold[te] = pr[np.arange(len(te)), [cls.index(t) for t in y[te]]]
+        contra[te] = pr[:, cls.index("contradiction")]
+    return gold, contra
+
+
+def train_filter(args: argparse.Namespace) -> None:
+    """Adversarial filtering (as AFLite, one round): drop the pairs whose label a hypothesis-only model predicts
+    from the hypothesis alone (mean out-of-fold probability of the gold label over three shufflings >= tau), then
+    measure a fresh hypothesis-only model on what is kept. The kept ids train the judge; nothing is relabelled."""
+    import numpy as np
+    from sklearn.metrics import roc_auc_score
+
+    pairs = load_authored(HERE / "authored.jsonl", HERE / "premises.jsonl", args.data_dir)
+    x = np.array([p.hypothesis for p in pairs], dtype=object)
+    y = np.array(["contradiction" if p.label == "contradiction" else "not_contradiction" for p in pairs])
+    g = [p.story for p in pairs]
+    easy = np.mean([_cv_probs(x, y, g, seed)[0] for seed in range(3)], axis=0)
+    keep = np.where(easy < args.tau)[0]
+
+    def measure(idx, seed):
+        gold, contra = _cv_probs(x[idx], y[idx], [g[i] for i in idx], seed)
+        yk = y[idx]
+        return {"pairs": int(len(idx)), "contradictions": int((yk == "contradiction").sum()),
+                "accuracy": round(float((gold > 0.5).mean()), 4),
+                "majority_accuracy": round(float(max((yk == "contradiction").mean(), (yk != "contradiction").mean())), 4),
+                "contradiction_auc": round(float(roc_auc_score(yk == "contradiction", contra)), 4)}
+
+    out = {"procedure": train_filter.__doc__.split("\n\n")[0].replace("\n    ", " "), "tau": args.tau,
+           "task": "contradiction vs not", "before": measure(np.arange(len(pairs)), 99),
+           "after": measure(keep, 99), "kept_ids": sorted(pairs[i].id for i in keep)}
+    (HERE / "train_filter.json").write_text(json.dumps(out) + "\n", encoding="utf-8")
+    print(json.dumps({k: v for k, v in out.items() if k != "kept_ids"}, indent=1))
+
+
 def card(args: argparse.Namespace) -> None:
     pairs = load_authored(HERE / "authored.jsonl", HERE / "premises.jsonl", args.data_dir)
     by_id = {p.id: p for p in pairs}
@@ -159,8 +220,11 @@ def card(args: argparse.Namespace) -> None:
                 r = json.loads(line)
                 if r.get("id") in by_id:
                     second_rows.append((by_id[r["id"]], r["label"], reader))
+    written = {json.loads(x)["id"]: json.loads(x).get("written_as", "").split("/")[0]
+               for x in (HERE / "authored.jsonl").read_text(encoding="utf-8").splitlines() if x.strip()}
     reading = {}
     if second_rows:
+        as_written = [written.get(p.id) or p.label for p, _, _ in second_rows]
         first = [p.label for p, _, _ in second_rows]
         sec = [lab for _, lab, _ in second_rows]
         per_family = {}
@@ -174,6 +238,7 @@ def card(args: argparse.Namespace) -> None:
                 per_label[lab] = {"pairs": len(rows), "agreement": round(sum(a == b for a, b in rows) / len(rows), 3)}
         reading = {"pairs": len(second_rows),
                    "kappa_3way": round(cohen_kappa(first, sec), 4),
+                   "kappa_3way_as_written": round(cohen_kappa(as_written, sec), 4),
                    "kappa_contradiction_vs_rest": round(cohen_kappa(
                        [x == "contradiction" for x in first], [x == "contradiction" for x in sec]), 4),
                    "agreement": round(sum(a == b for a, b in zip(first, sec)) / len(first), 4),
@@ -196,16 +261,19 @@ def main(argv: list[str] | None = None) -> None:
     sub = ap.add_subparsers(required=True)
     c = sub.add_parser("collect")
     c.add_argument("--writers", default="runs/authoring/out")
-    c.add_argument("--second", default="runs/authoring/second")
+    c.add_argument("--second", default="", help="also draw the blind second reading into this folder")
     c.add_argument("--fraction", type=float, default=0.10)
     c.add_argument("--per-premise", type=int, default=4)
     c.add_argument("--slice-size", type=int, default=100)
     c.add_argument("--seed", type=int, default=20261206)
     c.set_defaults(func=collect)
+    f = sub.add_parser("filter")
+    f.add_argument("--tau", type=float, default=0.7)
+    f.set_defaults(func=train_filter)
     k = sub.add_parser("card")
     k.add_argument("--second-labels", default="runs/authoring/second_labels")
     k.set_defaults(func=card)
-    for p in (c, k):
+    for p in (c, f, k):
         p.add_argument("--data-dir", type=Path, default=Path("../shared/data"))
     args = ap.parse_args(argv)
     args.func(args)

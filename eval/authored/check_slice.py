@@ -16,7 +16,7 @@ LABELS = {"c": "contradiction", "k": "compatible", "u": "unclear"}
 FAMILIES = {
     "c_denial", "c_hoax", "c_number", "c_date", "c_place", "c_person", "c_roles", "c_negated", "c_modality",
     "c_outcome", "k_negparaphrase", "k_denialsyn", "k_hedged", "k_reltime", "k_attribution", "k_vague",
-    "k_detail", "k_paraphrase", "u_otherfact",
+    "k_detail", "k_paraphrase", "u_otherfact", "k_otherfact",
 }
 NEGATION = re.compile(
     r"\b(not|no|never|none|nobody|nothing|neither|nor|without|cannot|deny|denies|denied|denying|false|fake|hoax)\b"

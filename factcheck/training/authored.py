@@ -8,6 +8,7 @@ premise id to ``story, body, start, end, sha``. The texts are rebuilt from ``sha
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import random
 import re
@@ -160,6 +161,11 @@ def mix_pool(args: argparse.Namespace) -> dict:
             continue
         replay.append(e)
     pairs = load_authored(Path(args.authored), Path(args.premises), data_dir)
+    written = len(pairs)
+    if args.keep:
+        # The ids that survive the hypothesis-only filter (eval/authored/train_filter.json).
+        kept = set(json.loads(Path(args.keep).read_text(encoding="utf-8"))["kept_ids"])
+        pairs = [p for p in pairs if p.id in kept]
     if args.negation_share:
         pairs = negation_balanced(pairs, args.negation_share, args.seed)
     authored = authored_examples(pairs)
@@ -170,6 +176,9 @@ def mix_pool(args: argparse.Namespace) -> dict:
     meta = {"base_pool": {"file": Path(args.base_pool).name, "data": header.get("data")},
             "train_streams": {k: len(v) for k, v in streams.items()},
             "authored_repeat": args.authored_repeat, "negation_share": args.negation_share,
+            "authored_pairs": {"written": written, "kept": len({p.id for p in pairs}),
+                               "keep_file": Path(args.keep).name if args.keep else None,
+                               "ids_sha256": hashlib.sha256("\n".join(sorted({p.id for p in pairs})).encode()).hexdigest()},
             "authored_negation_share": {lab: round(sum(has_negation(p.hypothesis) for p in pairs if p.label == lab)
                                                    / max(1, sum(p.label == lab for p in pairs)), 3)
                                         for lab in AUTHORED_LABELS}, "replay_dropped_validation_story": dropped,
@@ -189,6 +198,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--authored", default="eval/authored/authored.jsonl")
     ap.add_argument("--premises", default="eval/authored/premises.jsonl")
     ap.add_argument("--authored-repeat", type=int, default=1)
+    ap.add_argument("--keep", default="eval/authored/train_filter.json",
+                    help="train only on the ids this file keeps (the hypothesis-only filter); '' for all")
     ap.add_argument("--negation-share", type=float, default=0.25,
                     help="repeat rows so this share of every label's hypotheses hold a negation word (0: as written)")
     ap.add_argument("--stories", default="eval/authored/stories.json", help="story split: drop validation replay")
