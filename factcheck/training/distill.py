@@ -512,7 +512,15 @@ def score(args: argparse.Namespace) -> dict:
     _, _, val_set = read_pool(Path(args.pool))
     if args.limit:
         val_set = val_set[:args.limit]
-    model, tokenizer = load_model(Path(args.model), device)
+    if getattr(args, "val_limit", 0) and len(val_set) > args.val_limit:
+        val_set = val_set[::math.ceil(len(val_set) / args.val_limit)]  # as fit's --val-limit: the same rows
+    if args.base:
+        from factcheck.nli_large import merged_model
+
+        model, tokenizer = merged_model(Path(args.base), Path(args.model))
+        model = model.to(device)
+    else:
+        model, tokenizer = load_model(Path(args.model), device)
     metrics = {"model": Path(args.model).name, "validation": scores(
         predict_proba(model, tokenizer, val_set, device, args.max_length), val_set)}
     Path(args.out).write_text(json.dumps(metrics, indent=2) + "\n")
@@ -618,6 +626,8 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--pool", required=True)
     p.add_argument("--model", required=True)
     p.add_argument("--out", required=True, help="metrics .json file")
+    p.add_argument("--val-limit", type=int, default=0, help="every k-th validation row, about N in all (as fit)")
+    p.add_argument("--base", help="the base model folder, when --model is a LoRA adapter")
     p.add_argument("--max-length", type=int, default=256)
     p.add_argument("--limit", type=int, default=0)
     p.add_argument("--device", default=None)
