@@ -56,6 +56,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--slices", type=Path, default=Path("runs/annotation2/slices"))
     ap.add_argument("--labels-dir", type=Path, default=Path("runs/annotation2/labels"))
     ap.add_argument("--out", type=Path, default=Path("eval/news_pairs"))
+    ap.add_argument("--round", type=int, default=2)
     args = ap.parse_args(argv)
     first, second = readings(args.slices, args.labels_dir)
     old = [r for r in read_refs(args.out / "labels.jsonl")]
@@ -66,23 +67,23 @@ def main(argv: list[str] | None = None) -> None:
     write_refs(old + round2, args.out / "labels.jsonl")
     second_path = args.out / "second_reading.jsonl"
     kept = [x for x in second_path.read_text(encoding="utf-8").splitlines()
-            if x.strip() and json.loads(x).get("round") != 2]
+            if x.strip() and json.loads(x).get("round") != args.round]
     with open(second_path, "w", encoding="utf-8") as fh:
         fh.write("".join(x + "\n" for x in kept))
         for i in sorted(second):
             row, reader = second[i]
             fh.write(json.dumps({"id": i, "label": row["label"], "type": row["type"], "annotator": reader,
-                                 "round": 2}) + "\n")
+                                 "round": args.round}) + "\n")
     card = json.loads((args.out / "card.json").read_text(encoding="utf-8"))
     labelled = old + round2
     card["splits"] = card_counts(labelled)
     both = [(first[i][0], second[i][0], first[i][1], second[i][1]) for i in sorted(second) if i in first]
-    card["round2"] = {"pairs_drawn": len(new_ids), "pairs_labelled": len(round2),
+    card[f"round{args.round}"] = {"pairs_drawn": len(new_ids), "pairs_labelled": len(round2),
                       "by_split": dict(Counter(r.split for r in round2)),
                       "contradictions_by_split": dict(Counter(r.split for r in round2 if r.label == "contradiction")),
                       "double_reading": kappa_block(both) if both else None}
     (args.out / "card.json").write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
-    print(json.dumps(card["round2"], indent=2))
+    print(json.dumps(card[f"round{args.round}"], indent=2))
 
 
 if __name__ == "__main__":
