@@ -37,6 +37,7 @@ from pathlib import Path
 import numpy as np
 
 from factcheck.errors import InputError
+from factcheck.models import portable_path
 from factcheck.training.data import LABEL_NAMES, NLIExample, label_mask
 
 log = logging.getLogger("factcheck.distill")
@@ -450,7 +451,8 @@ def fit(args: argparse.Namespace) -> dict:
     metrics = scores(probs, val_set)
     meta = {"stage": "5", "init": args.init_name or Path(args.init).name, "device": device,
             "init_adapter": Path(args.init_adapter).parent.name if getattr(args, "init_adapter", None) else None,
-            "args": {k: v for k, v in vars(args).items() if k not in {"func"}},
+            "args": {k: portable_path(v, digest=False) if isinstance(v, str) and Path(v).is_absolute() else v
+                     for k, v in vars(args).items() if k not in {"func"}},
             "pool": {k: header.get(k) for k in ("data", "weights", "weights_file", "train_streams",
                                                 "validation_sources", "val_fraction", "seed")},
             "train_examples": len(train_set), "validation_examples": len(val_set),
