@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from collections import Counter
 from pathlib import Path
@@ -18,14 +17,8 @@ FAMILIES = {
     "c_outcome", "k_negparaphrase", "k_denialsyn", "k_hedged", "k_reltime", "k_attribution", "k_vague",
     "k_detail", "k_paraphrase", "u_otherfact", "k_otherfact",
 }
-NEGATION = re.compile(
-    r"\b(not|no|never|none|nobody|nothing|neither|nor|without|cannot|deny|denies|denied|denying|false|fake|hoax)\b"
-    r"|n't\b", re.IGNORECASE)
-
-
-def has_negation(text: str) -> bool:
-    """Whether a sentence holds one of the guide's negation words."""
-    return bool(NEGATION.search(text.replace("\u2019", "'")))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from factcheck.training.authored import has_negation  # noqa: E402  (one word list for the guide, the card and the mix)
 
 
 def check(path: Path, premises: set[str] | None = None) -> tuple[list[str], Counter, Counter]:
