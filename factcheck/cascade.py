@@ -14,6 +14,7 @@ Pairs a time check decided (``ScoredPair.notes``) keep that verdict; the verifie
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
@@ -24,13 +25,49 @@ from factcheck.models import ModelInfo
 from factcheck.nli import NLIModel, Pair
 from factcheck.verdict import Thresholds, Verdict, decide, two_way_scores
 
-__all__ = ["DEFAULT_SCREEN", "CascadeNLI", "cascade_settings", "load_cascade", "screen_mask", "verify_decided",
-           "with_verifier"]
+__all__ = ["DEFAULT_SCREEN", "DEFAULT_VERIFIER", "CascadeNLI", "cascade_settings", "default_verifier", "load_cascade",
+           "screen_mask", "verify_decided", "with_verifier"]
 
 log = logging.getLogger("factcheck")
 
 # Used until a threshold is fitted for the verifier: low, so that few of its contradictions are missed.
 DEFAULT_SCREEN = 0.2
+# The judge `check`, `batch` and `eval --preset news-pairs` use by default: the default model screens, the large
+# tier verifies (it won on the news-pairs validation split; eval/results/judge_s23.md).
+DEFAULT_VERIFIER = "large"
+_NO_VERIFIER = ("none", "no", "off")
+VERIFY_ENV = "FACTCHECK_VERIFY"  # the verifier when none is given: a name, or "none"
+
+
+def _verifier_installed(name: str) -> list[str]:
+    """What the default verifier lacks here (empty: it can load)."""
+    from factcheck.nli_large import missing
+
+    return missing() if name == "large" else []
+
+
+def default_verifier(verify: str | None, small: bool = False, nli_model: str = "default") -> str | None:
+    """The verifier a run uses, as the CLI resolves it: ``verify`` when given ("none": no cascade), none with
+    ``small`` or a chosen ``nli_model``, else ``$FACTCHECK_VERIFY`` when set, else ``DEFAULT_VERIFIER`` when it is
+    installed. When it is not, one warning says so and how to install it, and the default model decides alone
+    (the report records which)."""
+    if small and verify and verify.lower() not in _NO_VERIFIER:
+        raise InputError(f"--small uses the small judge alone; it cannot take --verify {verify}")
+    if verify:
+        return None if verify.lower() in _NO_VERIFIER else verify
+    if small or nli_model != "default":
+        return None
+    chosen = os.environ.get(VERIFY_ENV, "").strip()
+    if chosen:
+        return None if chosen.lower() in _NO_VERIFIER else chosen
+    lacking = _verifier_installed(DEFAULT_VERIFIER)
+    if lacking:
+        from factcheck.nli_large import INSTALL_HINT
+
+        log.warning("the %s judge is not installed here (%s), so the small judge decides alone, as with --small; "
+                    "install it with: %s", DEFAULT_VERIFIER, "; ".join(lacking), INSTALL_HINT)
+        return None
+    return DEFAULT_VERIFIER
 
 
 class CascadeNLI(NLIModel):

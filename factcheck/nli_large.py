@@ -23,6 +23,7 @@ import logging
 import os
 import shutil
 import tempfile
+import warnings
 import zipfile
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -280,7 +281,9 @@ def merged_model(base: Path, adapter: Path, dtype=None):
         int8_rows(model.base_model)
     elif transform is not None:
         raise ModelError(f"{adapter / MANIFEST}: unknown base transform {transform!r}")
-    model = PeftModel.from_pretrained(model, adapter, is_trainable=False).merge_and_unload()
+    with warnings.catch_warnings():  # peft calls a transformers API that warns of its own deprecation
+        warnings.simplefilter("ignore", FutureWarning)
+        model = PeftModel.from_pretrained(model, adapter, is_trainable=False).merge_and_unload()
     tokenizer = AutoTokenizer.from_pretrained(base, local_files_only=True)
     return (model.to(dtype) if dtype is not None else model), tokenizer
 

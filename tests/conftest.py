@@ -10,6 +10,16 @@ import pytest
 
 from factcheck.labels import LABELS
 
+# --- The default judge (factcheck.cascade.default_verifier) ---------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _small_judge_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests run the judge they pass in: the CLI's default large verifier is off unless a test turns it on
+    (subprocesses inherit it through the environment)."""
+    monkeypatch.setenv("FACTCHECK_VERIFY", "none")
+
+
 # --- NLI fakes (factcheck.nli) -----------------------------------------------------------------
 from factcheck.models import ModelInfo
 from factcheck.nli import NLIModel

@@ -222,3 +222,86 @@ def test_screen_fit_on_news_pairs_with_both_models():
     # The verifier reports the port pair only; the fakes score it 0.9, so the screen can sit at 0.9.
     assert fit["verifier_reports"] == 1 and fit["threshold"] == pytest.approx(0.9) and fit["recall"] == 1.0
     assert fit["screened"] == pytest.approx(0.5)  # the bridge pair is called by the default model, so verified
+
+
+# --- the default judge: the cascade when the large tier is installed ---------------------------------------
+
+
+def test_default_verifier_resolution(monkeypatch) -> None:
+    import factcheck.cascade as cascade
+    from factcheck.errors import InputError
+
+    monkeypatch.delenv("FACTCHECK_VERIFY", raising=False)
+    monkeypatch.setattr(cascade, "_verifier_installed", lambda name: [])
+    assert cascade.default_verifier(None) == "large"
+    assert cascade.default_verifier(None, small=True) is None
+    assert cascade.default_verifier("none") is None
+    assert cascade.default_verifier("my-verifier") == "my-verifier"
+    assert cascade.default_verifier(None, nli_model="deberta-v3-base") is None  # a chosen model decides alone
+    monkeypatch.setenv("FACTCHECK_VERIFY", "none")
+    assert cascade.default_verifier(None) is None
+    with pytest.raises(InputError, match="--small"):
+        cascade.default_verifier("large", small=True)
+
+
+def test_default_verifier_not_installed_warns_and_uses_the_small_judge(monkeypatch, caplog) -> None:
+    import factcheck.cascade as cascade
+
+    monkeypatch.delenv("FACTCHECK_VERIFY", raising=False)
+    monkeypatch.setattr(cascade, "_verifier_installed", lambda name: ["peft is not installed"])
+    with caplog.at_level("WARNING", logger="factcheck"):
+        assert cascade.default_verifier(None) is None
+    assert "peft is not installed" in caplog.text and "--small" in caplog.text
+
+
+def test_check_cli_uses_the_cascade_by_default(monkeypatch, tmp_path, fake_nli, fake_embedder) -> None:
+    """Without --verify, `check` wraps the default model in the cascade; --small does not."""
+    import json
+
+    from typer.testing import CliRunner
+
+    import factcheck.cascade as cascade
+    import factcheck.embed
+    import factcheck.nli
+    from factcheck.cli import app
+
+    monkeypatch.delenv("FACTCHECK_VERIFY", raising=False)
+    monkeypatch.setattr(cascade, "_verifier_installed", lambda name: [])
+    loaded: list[str] = []
+
+    def load(name="default", device=None, **kw):
+        loaded.append(name)
+        return fake_nli
+
+    monkeypatch.setattr(factcheck.nli, "load_nli", load)
+    monkeypatch.setattr(factcheck.embed, "load_embedder", lambda *a, **k: fake_embedder)
+    (tmp_path / "a.txt").write_text("The peace talks in Geneva are open to all parties this week.\n"
+                                    "The trade deal was signed by both ministers on Monday.\n", encoding="utf-8")
+    (tmp_path / "b.txt").write_text("The peace talks in Geneva are not open to all parties this week.\n"
+                                    "The trade deal was signed by both ministers on Monday.\n", encoding="utf-8")
+    runner = CliRunner()
+    out = runner.invoke(app, ["check", str(tmp_path / "a.txt"), str(tmp_path / "b.txt"), "-f", "json", "-q"])
+    assert out.exit_code == 0, out.output
+    assert loaded[-1] == "large" and "verifier" in json.loads(out.stdout)["models"]
+    loaded.clear()
+    out = runner.invoke(app, ["check", str(tmp_path / "a.txt"), str(tmp_path / "b.txt"), "-f", "json", "-q", "--small"])
+    assert out.exit_code == 0, out.output
+    assert "large" not in loaded and "verifier" not in json.loads(out.stdout)["models"]
+
+
+def test_news_eval_scores_the_cascade_as_check_does(fake_nli) -> None:
+    """eval --preset news-pairs with a cascade: only screened pairs reach the verifier, whose scores decide them."""
+    from factcheck.evaluation.news_eval import predicted, score_cascade
+    from factcheck.evaluation.news_pairs import NewsPair, PairRef
+
+    def pair(k: int, a: str, b: str) -> NewsPair:
+        ref = PairRef(f"p{k}", "validation", "s", "1", 0, 1, "x", "2", 0, 1, "y", "compatible")
+        return NewsPair(ref, a, b)
+
+    pairs = [pair(0, BRIDGE_A, BRIDGE_B), pair(1, PORT_A, PORT_B), pair(2, PORT_A, BRIDGE_A)]
+    verifier = FakeVerifier(THRESHOLDS)
+    cascade = CascadeNLI(fake_nli, verifier)
+    scores, verified = score_cascade(pairs, cascade)
+    assert verified.tolist() == [True, True, False]  # the unrelated pair is never sent on
+    assert sum(len(c) for c in verifier.calls) == 4  # two pairs, both ways
+    assert predicted(scores, cascade.thresholds).tolist() == [False, True, False]  # the verifier overrules the bridge

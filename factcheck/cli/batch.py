@@ -79,7 +79,8 @@ def run_command(
     batch_size: Annotated[Optional[int], typer.Option("--batch-size", min=1, help="NLI batch size (default: 256 on a GPU, 32 on a CPU).")] = None,
     nli_model: Annotated[str, typer.Option("--nli-model", help="NLI model: registry name, Hub id or local path.")] = "default",
     embedder: Annotated[str, typer.Option("--embedder", help="Sentence embedder: registry name, sentence-transformers name or local path.")] = "default",
-    verify: Annotated[Optional[str], typer.Option("--verify", help="Cascade: this NLI model (e.g. large) re-scores the candidates the --nli-model screens, and its verdict decides them.")] = None,
+    verify: Annotated[Optional[str], typer.Option("--verify", help="Cascade verifier: this NLI model re-scores the candidates the --nli-model screens and decides them (default: large, when installed and --nli-model is default; none: no cascade).", show_default=False)] = None,
+    small: Annotated[bool, typer.Option("--small", help="The small 22M judge alone: faster, fewer verdicts that hold (no large verifier).")] = False,
     device: Annotated[Optional[str], typer.Option("--device", help="cpu, cuda, cuda:1 ... (default: a GPU if present).")] = None,
     precision: Annotated[Precision, typer.Option("--precision", help=PRECISION_HELP)] = Precision.auto,
     show_all: Annotated[bool, typer.Option("--all", help="Also report agreements and neutral pairs, not only contradictions.")] = False,
@@ -94,6 +95,9 @@ def run_command(
     included. One job at a time per OUT folder.
     """
     from factcheck.batch import BatchInterrupted, ModelSpec, run
+    from factcheck.cascade import default_verifier
+
+    verify = default_verifier(verify, small, nli_model)
 
     def notice(line: str) -> None:
         typer.echo(f"factcheck: {line}", err=True)

@@ -45,7 +45,8 @@ def check(
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report to this file instead of stdout (checked before any work).")] = None,
     nli_model: Annotated[str, typer.Option("--nli-model", help="NLI model: registry name (default, deberta-v3-base, ...), Hub id or local path.")] = "default",
     embedder: Annotated[str, typer.Option("--embedder", help="Sentence embedder: registry name, sentence-transformers name or local path.")] = "default",
-    verify: Annotated[Optional[str], typer.Option("--verify", help="Cascade: this NLI model (e.g. large) re-scores the candidates the --nli-model screens, and its verdict decides them.")] = None,
+    verify: Annotated[Optional[str], typer.Option("--verify", help="Cascade verifier: this NLI model re-scores the candidates the --nli-model screens and decides them (default: large, when installed and --nli-model is default; none: no cascade).", show_default=False)] = None,
+    small: Annotated[bool, typer.Option("--small", help="The small 22M judge alone: faster, fewer verdicts that hold (no large verifier).")] = False,
     show_all: Annotated[bool, typer.Option("--all", help="Also report agreements and neutral pairs, not only contradictions (one finding per sentence pair).")] = _DEFAULTS.include_all,
     within: Annotated[bool, typer.Option("--within", help="Also compare sentences inside the same article.")] = _DEFAULTS.within,
     context: Annotated[bool, typer.Option("--context", help="Give the NLI premise its preceding sentence as context.")] = _DEFAULTS.context,
@@ -64,6 +65,7 @@ def check(
     """Find sentences in different articles that contradict each other, with evidence."""
     from dataclasses import replace
 
+    from factcheck.cascade import default_verifier
     from factcheck.device import check_device
     from factcheck.documents import read_documents
     from factcheck.embed import check_embedder_name
@@ -76,6 +78,7 @@ def check(
     # Everything that can be wrong is checked before a model loads: output, options, inputs, names, device.
     report_format = ReportFormat(output_format(output, fmt.value if fmt else None))
     check_output(output)
+    verify = default_verifier(verify, small, nli_model)
     thresholds = Thresholds.load(thresholds_file) if thresholds_file else None
     settings = CheckSettings(top_k=top_k, min_similarity=min_similarity, within=within, context=context,
                              include_all=show_all, split_clauses=not no_clauses, batch_size=batch_size,

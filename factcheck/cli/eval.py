@@ -125,6 +125,8 @@ def _load_model(name: str, device: str | None, precision: str = "auto"):
 def eval_command(
     spec: DataSpec,
     nli_model: ModelOpt = "default",
+    verify: Annotated[Optional[str], typer.Option("--verify", help="news-pairs: score the cascade with this verifier, as check does (default: large when installed and --nli-model is default; none: no cascade).", show_default=False)] = None,
+    small: Annotated[bool, typer.Option("--small", help="news-pairs: score the small judge alone, as check --small does.")] = False,
     device: DeviceOpt = None,
     precision: Annotated[Precision, typer.Option("--precision", help=PRECISION_HELP)] = Precision.auto,
     batch_size: BatchOpt = 32,
@@ -144,9 +146,16 @@ def eval_command(
     from dataclasses import replace
 
     if spec.preset == "news-pairs":
+        from factcheck.cascade import default_verifier
+
         _news_pairs_eval(spec, nli_model, device, batch_size, thresholds, seed, bootstrap, output, markdown,
-                         predictions, shared_data, precision.value)
+                         predictions, shared_data, precision.value, default_verifier(verify, small, nli_model))
         return
+    if verify or small:
+        from factcheck.errors import InputError
+
+        raise InputError("--verify and --small apply to --preset news-pairs (the checker's judge); "
+                         "other sets score one NLI model")
 
     from factcheck.errors import InputError
     from factcheck.evaluation import (
@@ -199,7 +208,7 @@ def eval_command(
 
 def _news_pairs_eval(spec: DataSpec, nli_model: str, device: str | None, batch_size: int, thresholds: Path | None,
                      seed: int, bootstrap: int, output: Path | None, markdown: Path | None, predictions: Path | None,
-                     shared_data: Path, precision: str = "auto") -> None:
+                     shared_data: Path, precision: str = "auto", verify: str | None = None) -> None:
     """`eval --preset news-pairs`: precision, recall, F0.5, PR-AUC, precision@k and per type, on one split."""
     import json
 
@@ -214,11 +223,17 @@ def _news_pairs_eval(spec: DataSpec, nli_model: str, device: str | None, batch_s
     if split not in ("dev", "validation", "train", "all"):
         raise InputError(f"--split {split}: news-pairs splits are dev, validation, train or all")
     _check_model(nli_model, device)
+    if verify:
+        _check_model(verify, device)
     fixed = Thresholds.load(thresholds) if thresholds is not None else None
     model = _load_model(nli_model, device, precision)
+    if verify:
+        from factcheck.cascade import load_cascade
+
+        model = load_cascade(model, verify, device)
     result, pairs, scores = evaluate_news(model, labels, shared_data, split=None if split == "all" else split,
                                           thresholds=fixed, batch_size=batch_size, n_bootstrap=bootstrap, seed=seed)
-    table = news_markdown(result, f"news-pairs {split}: {nli_model}")
+    table = news_markdown(result, f"news-pairs {split}: {nli_model}" + (f" verified by {verify}" if verify else ""))
     if output is not None:
         write_json(result, output)
         (markdown or output.with_suffix(".md")).write_text(table, encoding="utf-8")

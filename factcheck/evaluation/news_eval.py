@@ -26,7 +26,7 @@ from factcheck.evaluation.metrics import average_precision, bootstrap_ci
 from factcheck.evaluation.news_pairs import TYPES, NewsPair
 from factcheck.verdict import Thresholds, Verdict, decide, same_wording, two_way_scores
 
-__all__ = ["NewsScores", "fit_news_thresholds", "news_markdown", "news_metrics", "score_news_pairs", "TOP_K"]
+__all__ = ["NewsScores", "fit_news_thresholds", "news_markdown", "news_metrics", "score_cascade", "score_news_pairs", "TOP_K"]
 
 TOP_K = (10, 50, 100)
 
@@ -51,6 +51,28 @@ def score_news_pairs(pairs: Sequence[NewsPair], model, batch_size: int = 32) -> 
     c, a = two_way_scores(forward, backward)
     identical = np.array([same_wording(p.a, p.b) for p in pairs], dtype=bool)
     return NewsScores(forward, backward, c, a, identical)
+
+
+def score_cascade(pairs: Sequence[NewsPair], cascade, batch_size: int = 32) -> tuple[NewsScores, np.ndarray]:
+    """Score as ``check`` does with a cascade (``factcheck.cascade``): the screening model scores every pair both
+    ways, the verifier re-scores the pairs it screens in, and its scores replace the screen's there.
+
+    Returns the scores and the mask of verified pairs. The pairs left unverified keep the screen's scores, which
+    lie below the screening threshold, so the verifier's thresholds never report them.
+    """
+    from factcheck.cascade import screen_mask
+    from factcheck.pipeline import model_thresholds
+
+    s = score_news_pairs(pairs, cascade.screen, batch_size)
+    labels, _ = decide(s.contradiction, s.agreement, model_thresholds(cascade.screen), s.identical)
+    mask = screen_mask(s.forward, s.backward, labels, s.identical, cascade.screen_threshold)
+    forward, backward = s.forward.copy(), s.backward.copy()
+    c, a = s.contradiction.copy(), s.agreement.copy()
+    if mask.any():
+        v = score_news_pairs([p for p, m in zip(pairs, mask) if m], cascade.verifier, batch_size)
+        forward[mask], backward[mask] = v.forward, v.backward
+        c[mask], a[mask] = v.contradiction, v.agreement
+    return NewsScores(forward, backward, c, a, s.identical), mask
 
 
 def predicted(scores: NewsScores, thresholds: Thresholds) -> np.ndarray:
@@ -133,7 +155,9 @@ def news_markdown(result: dict, title: str) -> str:
     t = result["thresholds"]
     lines = [f"## {title}", "",
              f"{result['n']} pairs from {result['stories']} stories; gold {result['labels']}; "
-             f"threshold contradiction {t['contradiction']:.3f}, agreement {t['agreement']:.3f} ({t.get('fitted_on')})", "",
+             f"threshold contradiction {t['contradiction']:.3f}, agreement {t['agreement']:.3f} ({t.get('fitted_on')})"
+             + (f"; cascade: {result['pairs_verified']} pairs verified by {result['verifier'].get('name')}"
+                if "verifier" in result else ""), "",
              "| metric | value [95% story bootstrap] |", "|---|---|"]
     lines += [f"| reported contradictions | {int(m['reported'])} ({int(m['true_reported'])} real) |"]
     for key in ("precision", "recall", "f0.5", "pr_auc", *(f"precision@{k}" for k in TOP_K)):
@@ -199,14 +223,23 @@ def evaluate_news(model, labels: str | Path, data_dir: str | Path, *, split: str
     pairs = load_news_pairs(labels, data_dir, splits=None if split is None else (split,))
     if not pairs:
         raise InputError(f"{labels}: no labelled pairs in split {split!r}")
+    from factcheck.cascade import CascadeNLI
+
+    cascade = isinstance(model, CascadeNLI)
     if thresholds is None:
-        thresholds = model_thresholds(model)
-    scores = score_news_pairs(pairs, model, batch_size=batch_size)
+        thresholds = model.thresholds if cascade else model_thresholds(model)
+    if cascade:
+        scores, verified = score_cascade(pairs, model, batch_size=batch_size)
+    else:
+        scores = score_news_pairs(pairs, model, batch_size=batch_size)
     result = news_metrics(pairs, scores, thresholds, n_bootstrap=n_bootstrap, seed=seed)
     info = getattr(model, "info", None)
     result = {"task": "news-pairs", "split": split or "all", "version": __version__,
               "data": {"labels": portable_path(labels), "sha256": file_sha256(Path(labels))},
               "model": info.to_dict() if info is not None and hasattr(info, "to_dict") else None, **result}
+    if cascade:
+        result["verifier"] = model.verifier_info().to_dict()
+        result["pairs_verified"] = int(verified.sum())
     return result, pairs, scores
 
 
