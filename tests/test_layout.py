@@ -238,3 +238,70 @@ def test_portable_path_forms(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.chdir(REPO)
     assert portable_path(outside) == f"{outside.name} (sha256:44136fa355b3)"
     assert portable_path(outside, digest=False) == outside.name
+
+
+def _import_graph(root: Path, package: str) -> dict[str, set[str]]:
+    """Static import graph of ``package`` under ``root``: every import, at module level or inside a function."""
+    mods = {}
+    for path in (root / package).rglob("*.py"):
+        parts = path.relative_to(root).with_suffix("").parts
+        mods[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+    graph = {}
+    for name, path in mods.items():
+        out = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                out |= {a.name for a in node.names if a.name in mods}
+            elif isinstance(node, ast.ImportFrom) and node.module in mods and not node.level:
+                out.add(node.module)
+                out |= {f"{node.module}.{a.name}" for a in node.names if f"{node.module}.{a.name}" in mods}
+        graph[name] = out - {name, package}  # `from factcheck import __version__` is not a circle
+    return graph
+
+
+def import_cycles(root: Path, package: str) -> list[list[str]]:
+    """The groups of modules that import each other, directly or round a circle (strongly connected components)."""
+    graph = _import_graph(root, package)
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    cycles = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        for w in graph[v]:
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            group = []
+            while True:
+                w = stack.pop()
+                group.append(w)
+                if w == v:
+                    break
+            if len(group) > 1:
+                cycles.append(sorted(group))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return cycles
+
+
+def test_no_import_circles_in_the_package() -> None:
+    """No two modules of factcheck import each other, not even round a circle or inside a function."""
+    assert import_cycles(REPO, "factcheck") == []
+
+
+def test_the_circle_check_can_fail(tmp_path: Path) -> None:
+    pkg = tmp_path / "pkg"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "a.py").write_text("from pkg.b import f\n")
+    (pkg / "b.py").write_text("def f():\n    from pkg.c import g\n")
+    (pkg / "c.py").write_text("import pkg.a\n")
+    assert import_cycles(tmp_path, "pkg") == [["pkg.a", "pkg.b", "pkg.c"]]

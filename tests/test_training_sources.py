@@ -13,7 +13,8 @@ import numpy as np
 import pytest
 
 from factcheck.errors import InputError
-from factcheck.training.data import LABEL_NAMES, NLIExample, label_mask, load_sources, split_train_validation
+from factcheck.training.data import LABEL_NAMES, NLIExample, label_mask, split_train_validation
+from factcheck.training.sources import load_sources
 from factcheck.training.sources import (
     NEW_SOURCES,
     connect_groups,

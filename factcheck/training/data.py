@@ -113,22 +113,6 @@ SOURCES: dict[str, tuple[str, Callable[[Path], Iterator[NLIExample]]]] = {
 }
 
 
-def load_sources(data_dir: Path, names: list[str] | None = None) -> list[NLIExample]:
-    """Examples of the named sources (default: the first-wave SOURCES; factcheck.training.sources.NEW_SOURCES
-    names the second wave)."""
-    from factcheck.training.sources import NEW_SOURCES
-
-    known = {**SOURCES, **NEW_SOURCES}
-    out: list[NLIExample] = []
-    for name in names or list(SOURCES):
-        if name not in known:
-            raise InputError(f"unknown training source {name!r} (known: {', '.join(known)})")
-        rel, reader = known[name]
-        folder = data_dir / rel
-        if not folder.exists():
-            raise InputError(f"{folder}: training data folder not found (pass --data-dir pointing at shared/data)")
-        out.extend(reader(folder))
-    return out
 
 
 def is_validation(group: str, fraction: float) -> bool:

@@ -39,12 +39,12 @@ import numpy as np
 from factcheck.errors import InputError
 from factcheck.models import portable_path
 from factcheck.training.data import LABEL_NAMES, NLIExample, label_mask
+from factcheck.training.lora import TRANSPORT
 
 log = logging.getLogger("factcheck.distill")
 
 POOL_SCHEMA = "factcheck.nli_pool/1"
 PACK_SCHEMA = "factcheck.int8_pack/1"
-TRANSPORT = "int8_transport.json"  # beside unpacked weights: they went through int8 transport
 
 
 # ---------------------------------------------------------------- pool

@@ -7,17 +7,38 @@ function and the label it produces. ``factcheck.training.synth`` turns them into
 
 from __future__ import annotations
 
+import hashlib
 import random
 import re
+from dataclasses import dataclass
 from typing import Callable
 
 from factcheck.labels import LABELS
 
-__all__ = ["CONTRADICTION", "EDITS", "ENTAILMENT", "NEUTRAL", "Edit", "edit_syntax"]
+__all__ = ["CONTRADICTION", "EDITS", "ENTAILMENT", "NEUTRAL", "Edit", "SynthPair", "article_split", "edit_syntax"]
 
 ENTAILMENT, NEUTRAL, CONTRADICTION = LABELS
 
 Edit = Callable[[str, random.Random], "str | None"]
+
+
+@dataclass(frozen=True)
+class SynthPair:
+    """One generated pair: texts, gold label, the edit that made it, its article and that article's split."""
+
+    premise: str
+    hypothesis: str
+    label: str
+    edit: str
+    article: str
+    split: str
+
+
+def article_split(article_id: str, test_fraction: float = 0.15) -> str:
+    """Deterministic train/test assignment of a whole article by hash of its id."""
+    h = int(hashlib.sha256(article_id.encode()).hexdigest()[:8], 16) / 0xFFFFFFFF
+    return "test" if h < test_fraction else "train"
+
 
 # --------------------------------------------------------------------------- helpers
 

@@ -25,6 +25,7 @@ log = logging.getLogger("factcheck.lora")
 ATTENTION = ("q", "k", "v", "o", "query", "key", "value")
 FEED_FORWARD = ("intermediate.dense", "output.dense")
 HEAD = ("classifier",)
+TRANSPORT = "int8_transport.json"  # beside unpacked weights: they went through int8 transport
 
 
 def parse_layers(spec: str, n_layers: int) -> list[int] | None:
@@ -119,7 +120,6 @@ def base_record(path: Path) -> dict:
     """How a base folder is recorded in the adapter's manifest: its name, the sha256 of its weights and, for
     weights that came through int8 transport (``distill unpack``), the transform the loader must repeat."""
     from factcheck.nli_large import BASE_NAME, BASE_SHA256, file_digest
-    from factcheck.training.distill import TRANSPORT
 
     marker = path / TRANSPORT
     if marker.is_file():

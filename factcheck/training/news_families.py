@@ -18,8 +18,7 @@ from __future__ import annotations
 
 import random
 
-from factcheck.training.edits import CONTRADICTION, ENTAILMENT
-from factcheck.training.synth import SynthPair, article_split
+from factcheck.training.edits import CONTRADICTION, ENTAILMENT, SynthPair, article_split
 
 __all__ = ["NOT_CONTRADICTION", "news_family_pairs"]
 

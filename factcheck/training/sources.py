@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from factcheck.errors import InputError
-from factcheck.training.data import NLIExample, load_sources
+from factcheck.training.data import SOURCES, NLIExample
 
 MNLI_LABELS = {"entailment": "entailment", "neutral": "neutral", "contradiction": "contradiction"}
 VITAMINC_LABELS = {"SUPPORTS": "entailment", "REFUTES": "contradiction", "NOT ENOUGH INFO": "neutral"}
@@ -218,9 +218,24 @@ NEW_SOURCES = {
 }
 
 
+def load_sources(data_dir: Path, names: list[str] | None = None) -> list[NLIExample]:
+    """Examples of the named sources (default: the first wave, ``factcheck.training.data.SOURCES``; ``NEW_SOURCES``
+    names the second wave)."""
+    known = {**SOURCES, **NEW_SOURCES}
+    out: list[NLIExample] = []
+    for name in names or list(SOURCES):
+        if name not in known:
+            raise InputError(f"unknown training source {name!r} (known: {', '.join(known)})")
+        rel, reader = known[name]
+        folder = data_dir / rel
+        if not folder.exists():
+            raise InputError(f"{folder}: training data folder not found (pass --data-dir pointing at shared/data)")
+        out.extend(reader(folder))
+    return out
+
+
 def data_files(data_dir: Path, names: Iterable[str]) -> list[Path]:
     """The files each named source reads (for hashing into training.json)."""
-    from factcheck.training.data import SOURCES
 
     files: list[Path] = []
     for name in names:

@@ -12,19 +12,19 @@ the label it produces, so the evaluation can report recall per edit type.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import random
 import re
 import sys
 from collections import Counter
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from factcheck.errors import FactcheckError, InputError
 from factcheck.evaluation.news_pairs import read_bodies
 from factcheck.sentences import split_sentences
+from factcheck.training.edits import SynthPair, article_split  # noqa: F401  (shared with news_families)
 from factcheck.training.edits import (
     _ENTITY,
     _ENTITY_STOP,
@@ -42,14 +42,6 @@ __all__ = ["GENERATORS", "SynthPair", "EDITS", "article_split", "generate_pairs"
 
 
 
-@dataclass(frozen=True)
-class SynthPair:
-    premise: str
-    hypothesis: str
-    label: str
-    edit: str
-    article: str
-    split: str
 
 
 # --------------------------------------------------------------------------- generation
@@ -59,10 +51,6 @@ class SynthPair:
 read_news_bodies = read_bodies
 
 
-def article_split(article_id: str, test_fraction: float = 0.15) -> str:
-    """Deterministic train/test assignment of a whole article by hash of its id."""
-    h = int(hashlib.sha256(article_id.encode()).hexdigest()[:8], 16) / 0xFFFFFFFF
-    return "test" if h < test_fraction else "train"
 
 
 def _usable(sentence: str) -> bool:
