@@ -53,7 +53,7 @@ def main() -> None:
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
     from factcheck.labels import LABELS
-    from factcheck.nli_large import base_dir, cpu_bf16
+    from factcheck.nli.large import base_dir, cpu_bf16
     from factcheck.training.losses import set_valued_nll
     from factcheck.training.lora import wrap
     from factcheck.training.train import training_autocast

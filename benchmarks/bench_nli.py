@@ -28,7 +28,7 @@ import typer
 
 from factcheck.models import models_dir
 from factcheck.nli import NLIModel, OnnxNLI, TorchNLI, TransformersNLI
-from factcheck.onnx_runtime import FP32_FILE, INT8_FILE
+from factcheck.runtime.onnx import FP32_FILE, INT8_FILE
 from factcheck.sentences import split_sentences
 
 REPO = Path(__file__).resolve().parents[1]

@@ -1,8 +1,8 @@
 """Stage 3a: sentence embeddings for claim alignment.
 
-``Embedder.embed`` batches through ``factcheck.batching.run_batched`` and returns float32 rows
+``Embedder.embed`` batches through ``factcheck.runtime.batching.run_batched`` and returns float32 rows
 with unit L2 norm, so a dot product is the cosine similarity. Backends: torch (a sentence-transformers
-folder of the plain recipe, BERT -> mean pooling -> normalise, run by ``factcheck.bert`` without
+folder of the plain recipe, BERT -> mean pooling -> normalise, run by ``factcheck.runtime.bert`` without
 importing sentence-transformers), sentence-transformers (any other folder or Hub id) and ONNX (a
 token-output graph plus its tokenizer, mean-pooled). Precision (fp32, bf16) as for the NLI model:
 ``factcheck.device.choose_precision``.
@@ -27,7 +27,7 @@ from urllib.parse import urlparse
 
 import numpy as np
 
-from factcheck.batching import run_batched
+from factcheck.runtime.batching import run_batched
 from factcheck.device import Choice, check_precision, choose_precision, cpu_bf16, resolve_device, torch_dtype
 from factcheck.errors import ModelError
 from factcheck.models import ModelInfo, portable_path
@@ -166,7 +166,7 @@ def _read_json(path: Path) -> dict | list | None:
 
 
 class TorchEmbedder(Embedder):
-    """A sentence-transformers folder of the plain recipe (BERT, mean pooling, normalise) run by ``factcheck.bert``.
+    """A sentence-transformers folder of the plain recipe (BERT, mean pooling, normalise) run by ``factcheck.runtime.bert``.
 
     Gives what ``SentenceTransformerEmbedder`` gives for such a folder (tests compare them) without
     importing sentence-transformers, transformers or datasets: seconds less start-up.
@@ -183,7 +183,7 @@ class TorchEmbedder(Embedder):
     @staticmethod
     def can_load(folder: Path) -> bool:
         """Whether ``folder`` is a plain BERT with mean pooling (and tokenizer.json, model.safetensors)."""
-        from factcheck.bert import WEIGHTS_FILE, unsupported
+        from factcheck.runtime.bert import WEIGHTS_FILE, unsupported
 
         if not ((folder / "tokenizer.json").is_file() and (folder / WEIGHTS_FILE).is_file()):
             return False
@@ -211,7 +211,7 @@ class TorchEmbedder(Embedder):
         """Load ``folder`` (check ``can_load`` first); ``precision`` fp32 or bf16 (default: auto)."""
         from tokenizers import Tokenizer
 
-        from factcheck.bert import load_bert
+        from factcheck.runtime.bert import load_bert
 
         folder = Path(folder)
         device = resolve_device(device)
@@ -245,7 +245,7 @@ class TorchEmbedder(Embedder):
 
         A text's vector then does not depend on the texts it shares a batch with, in bf16 too.
         """
-        from factcheck.tokens import bucket_batches, bucket_width, pack, pad_rows
+        from factcheck.runtime.tokens import bucket_batches, bucket_width, pack, pad_rows
 
         if isinstance(texts, str):
             raise TypeError("embed() takes a sequence of texts, not one string")
@@ -279,7 +279,7 @@ class TorchEmbedder(Embedder):
         return pooled.cpu().numpy()
 
     def _embed_batch(self, texts: list[str]) -> np.ndarray:
-        from factcheck.tokens import pack, pad_rows
+        from factcheck.runtime.tokens import pack, pad_rows
 
         texts = [t.strip().lower() if self.lowercase else t.strip() for t in texts]
         flat, offsets = pack([e.ids for e in self.tokenizer.encode_batch(texts)])
@@ -322,7 +322,7 @@ class OnnxEmbedder(Embedder):
         """Open ``model_path`` (.onnx) with the tokenizer in ``tokenizer_path`` (tokenizer.json or its folder)."""
         from tokenizers import Tokenizer
 
-        from factcheck.onnx_runtime import onnx_session
+        from factcheck.runtime.onnx import onnx_session
 
         tok_file = Path(tokenizer_path)
         if tok_file.is_dir():

@@ -59,7 +59,7 @@ class CheckSettings:
     lexical_floor: float | None = 0.3
     thresholds: Thresholds = field(default_factory=Thresholds)
     # The cascade's verifier (an NLI model name, e.g. "large"): it re-scores the default model's candidates
-    # and its verdict decides them (factcheck.cascade); None: the NLI model alone decides.
+    # and its verdict decides them (factcheck.nli.cascade); None: the NLI model alone decides.
     verify: str | None = None
     # The NLI model's language (ISO 639-1): claims in other languages are counted, not compared
     # (factcheck.language); None compares every claim (a multilingual model).
@@ -459,9 +459,7 @@ def check_clusters(clusters: Sequence[Sequence[Document]], embedder: Embedder, n
 def check_prepared(prepared: Sequence[ClusterClaims | FactcheckError], embedder: Embedder, nli: NLIModel,
                    settings: CheckSettings, progress: Progress | None = None) -> tuple[list[Report | FactcheckError], int]:
     """Phases 2-5 and the reports for clusters whose claims are extracted (errors pass through)."""
-    from factcheck.cascade import CascadeNLI, cascade_settings, verify_decided, with_verifier
-
-    settings = cascade_settings(nli, settings)
+    settings = nli.judge_settings(settings)
     started = time.perf_counter()
     ok = [p for p in prepared if isinstance(p, ClusterClaims)]
     embeddings = embed_claims(ok, embedder, settings, progress)
@@ -471,16 +469,16 @@ def check_prepared(prepared: Sequence[ClusterClaims | FactcheckError], embedder:
     masked = score_time_checks(plans, nli, settings)
     decided = [decide_pairs(item, probs, overlong, settings, plan, masked_scores)
                for item, (probs, overlong), plan, masked_scores in zip(aligned, scored, plans, masked)]
-    if isinstance(nli, CascadeNLI):
-        decided = verify_decided(aligned, decided, nli, settings, progress)
+    decided = nli.review(aligned, decided, settings, progress)
     # Time is shared across the clusters checked together: each reports its share by claims.
     seconds = time.perf_counter() - started
     total_claims = sum(a.stats["claims"] for a in aligned) or 1
     out: list[Report | FactcheckError] = []
     for item, (pairs, stats) in zip(aligned, decided):
         stats["seconds"] = round(seconds * (stats["claims"] / total_claims if len(aligned) > 1 else 1.0), 3)
-        out.append(with_verifier(build_report(item.cluster.documents, item.cluster.claim_sets, pairs, stats, settings,
-                                              embedder.info, nli.info), nli))
+        report = build_report(item.cluster.documents, item.cluster.claim_sets, pairs, stats, settings, embedder.info,
+                              nli.info)
+        out.append(replace(report, models={**report.models, **nli.report_models()}))
     done = iter(out)
     return [p if isinstance(p, FactcheckError) else next(done) for p in prepared], nli_pairs
 
@@ -603,7 +601,7 @@ def check(inputs: Sequence[str | Path] | str | Path, *, nli_model: str = "defaul
         nli, embedder_model, load_seconds = load_models(nli_model, embedder, device, quiet=not verbose,
                                                         nli=nli, embedder_model=embedder_model, precision=precision)
     if base.verify:
-        from factcheck.cascade import load_cascade
+        from factcheck.nli.cascade import load_cascade
 
         loading = time.perf_counter()
         nli = load_cascade(nli, base.verify, device)

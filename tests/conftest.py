@@ -10,7 +10,7 @@ import pytest
 
 from factcheck.labels import LABELS
 
-# --- The default judge (factcheck.cascade.default_verifier) ---------------------------------------
+# --- The default judge (factcheck.nli.cascade.default_verifier) ---------------------------------------
 
 
 @pytest.fixture(autouse=True)
@@ -206,7 +206,7 @@ def med_data_dir(tmp_path: Path) -> Path:
     return root
 
 
-# ---- tiny plain BERTs (test_precision.py, test_startup.py): run by factcheck.bert without transformers
+# ---- tiny plain BERTs (test_precision.py, test_startup.py): run by factcheck.runtime.bert without transformers
 
 
 def build_tiny_bert(path: Path, words, classifier: bool = True, seed: int = 0) -> Path:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from factcheck.batching import run_batched
+from factcheck.runtime.batching import run_batched
 
 
 def test_batches_are_sorted_longest_first_and_order_is_restored() -> None:

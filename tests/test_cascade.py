@@ -1,4 +1,4 @@
-"""The cascade (factcheck.cascade, --verify): the default model screens, a verifier decides; with fakes."""
+"""The cascade (factcheck.nli.cascade, --verify): the default model screens, a verifier decides; with fakes."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 import factcheck.embed
 import factcheck.nli
-from factcheck.cascade import DEFAULT_SCREEN, CascadeNLI, load_cascade, screen_mask
+from factcheck.nli.cascade import DEFAULT_SCREEN, CascadeNLI, load_cascade, screen_mask
 from factcheck.cli import app
 from factcheck.documents import document_from_text
 from factcheck.errors import InputError
@@ -228,7 +228,7 @@ def test_screen_fit_on_news_pairs_with_both_models():
 
 
 def test_default_verifier_resolution(monkeypatch) -> None:
-    import factcheck.cascade as cascade
+    import factcheck.nli.cascade as cascade
     from factcheck.errors import InputError
 
     monkeypatch.delenv("FACTCHECK_VERIFY", raising=False)
@@ -245,7 +245,7 @@ def test_default_verifier_resolution(monkeypatch) -> None:
 
 
 def test_default_verifier_not_installed_warns_and_uses_the_small_judge(monkeypatch, caplog) -> None:
-    import factcheck.cascade as cascade
+    import factcheck.nli.cascade as cascade
 
     monkeypatch.delenv("FACTCHECK_VERIFY", raising=False)
     monkeypatch.setattr(cascade, "_verifier_installed", lambda name: ["peft is not installed"])
@@ -260,7 +260,7 @@ def test_check_cli_uses_the_cascade_by_default(monkeypatch, tmp_path, fake_nli, 
 
     from typer.testing import CliRunner
 
-    import factcheck.cascade as cascade
+    import factcheck.nli.cascade as cascade
     import factcheck.embed
     import factcheck.nli
     from factcheck.cli import app

@@ -50,7 +50,7 @@ def test_mps_unavailable(monkeypatch):
 
 
 def test_onnx_session_checks_the_name_first(tmp_path):
-    from factcheck.onnx_runtime import onnx_session
+    from factcheck.runtime.onnx import onnx_session
 
     with pytest.raises(DeviceError):
         onnx_session(tmp_path / "missing.onnx", "banana")

@@ -1,4 +1,4 @@
-"""The ``large`` NLI tier (factcheck.nli_large, factcheck.training.lora) on a tiny random MPNet stand-in base.
+"""The ``large`` NLI tier (factcheck.nli.large, factcheck.training.lora) on a tiny random MPNet stand-in base.
 
 The real base (all-mpnet-base-v2 from its PyPI parts) is used only by the slow test at the end.
 """
@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from factcheck import nli_large
+from factcheck.nli import large as nli_large
 from factcheck.errors import ModelError
 from factcheck.labels import LABELS
 

@@ -11,7 +11,7 @@ import pytest
 
 import factcheck.device as device_mod
 import factcheck.nli as nli_mod
-import factcheck.nli_loading as nli_loading  # where the precision choice reads the CPU flags
+import factcheck.nli.loading as nli_loading  # where the precision choice reads the CPU flags
 from factcheck.device import AGREEMENT_BAR, check_precision, choose_precision, meets_bar
 from factcheck.errors import DeviceError, InputError, ModelError
 
@@ -226,7 +226,7 @@ def test_batch_gives_the_findings_of_check_at_each_precision(precision, tiny_nli
 def test_packed_bf16_linears_give_the_numbers_of_plain_ones(tiny_nli) -> None:
     import torch
 
-    from factcheck.bert import load_bert
+    from factcheck.runtime.bert import load_bert
 
     plain, packed = load_bert(tiny_nli, torch.bfloat16, head=True), load_bert(tiny_nli, torch.bfloat16, head=True)
     if not packed.pack_for_cpu():

@@ -1,11 +1,11 @@
-"""factcheck.tokens: pair templates and packed padding, pure, without models."""
+"""factcheck.runtime.tokens: pair templates and packed padding, pure, without models."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from factcheck.tokens import PairTemplate, gather_segments, infer_template, join_pairs, pack, pad_rows, replace_rows
+from factcheck.runtime.tokens import PairTemplate, gather_segments, infer_template, join_pairs, pack, pad_rows, replace_rows
 
 
 def test_bert_template_is_read_off_one_pair() -> None:
@@ -78,7 +78,7 @@ def test_replace_rows() -> None:
 
 
 def test_bucket_batches_never_mix_padded_widths() -> None:
-    from factcheck.tokens import bucket_batches, bucket_width
+    from factcheck.runtime.tokens import bucket_batches, bucket_width
 
     lengths = [3, 17, 9, 16, 8, 1, 24, 25, 16, 9]
     batches = bucket_batches(lengths, batch_size=2, step=8)

@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> None:
     pairs = load_news_pairs(args.labels, args.shared_data, splits=(args.split,))
     scores = scores_from(args.predictions, pairs)
     if args.mode == "fit":
-        from factcheck.nli_loading import _local_provenance
+        from factcheck.nli.loading import _local_provenance
 
         fitted, fit = fit_news_thresholds(pairs, scores, Thresholds(0.5, args.agreement),
                                           min_precision=args.min_precision, split=args.split)

@@ -33,7 +33,7 @@ class ModelSpec:
     nli_model: str = "default"
     embedder: str = "default"
     device: str | None = None
-    verify: str | None = None  # the cascade's verifier (factcheck.cascade), or None
+    verify: str | None = None  # the cascade's verifier (factcheck.nli.cascade), or None
     precision: str = "auto"  # auto, fp32, bf16, int8 (factcheck.device.choose_precision)
 
     def check(self) -> None:
@@ -59,7 +59,7 @@ class ModelSpec:
             # As `check` loads them: the embedder takes the NLI model's precision.
             model, embedder, _ = load_models(self.nli_model, self.embedder, self.device, precision=self.precision)
             if self.verify:
-                from factcheck.cascade import CascadeNLI
+                from factcheck.nli.cascade import CascadeNLI
 
                 model = CascadeNLI(model, nli.load_nli(self.verify, device=self.device))
             return embedder, model

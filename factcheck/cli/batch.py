@@ -95,7 +95,7 @@ def run_command(
     included. One job at a time per OUT folder.
     """
     from factcheck.batch import BatchInterrupted, ModelSpec, run
-    from factcheck.cascade import default_verifier
+    from factcheck.nli.cascade import default_verifier
 
     verify = default_verifier(verify, small, nli_model)
 

@@ -65,7 +65,7 @@ def check(
     """Find sentences in different articles that contradict each other, with evidence."""
     from dataclasses import replace
 
-    from factcheck.cascade import default_verifier
+    from factcheck.nli.cascade import default_verifier
     from factcheck.device import check_device
     from factcheck.documents import read_documents
     from factcheck.embed import check_embedder_name
@@ -93,7 +93,7 @@ def check(
 
     nli, emb, load_seconds = load_models(nli_model, embedder, device, precision=precision.value)
     if verify:
-        from factcheck.cascade import load_cascade
+        from factcheck.nli.cascade import load_cascade
 
         started = time.perf_counter()
         nli = load_cascade(nli, verify, device)

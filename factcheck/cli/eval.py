@@ -146,7 +146,7 @@ def eval_command(
     from dataclasses import replace
 
     if spec.preset == "news-pairs":
-        from factcheck.cascade import default_verifier
+        from factcheck.nli.cascade import default_verifier
 
         _news_pairs_eval(spec, nli_model, device, batch_size, thresholds, seed, bootstrap, output, markdown,
                          predictions, shared_data, precision.value, default_verifier(verify, small, nli_model))
@@ -228,7 +228,7 @@ def _news_pairs_eval(spec: DataSpec, nli_model: str, device: str | None, batch_s
     fixed = Thresholds.load(thresholds) if thresholds is not None else None
     model = _load_model(nli_model, device, precision)
     if verify:
-        from factcheck.cascade import load_cascade
+        from factcheck.nli.cascade import load_cascade
 
         model = load_cascade(model, verify, device)
     result, pairs, scores = evaluate_news(model, labels, shared_data, split=None if split == "all" else split,

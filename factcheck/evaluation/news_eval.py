@@ -54,13 +54,13 @@ def score_news_pairs(pairs: Sequence[NewsPair], model, batch_size: int = 32) -> 
 
 
 def score_cascade(pairs: Sequence[NewsPair], cascade, batch_size: int = 32) -> tuple[NewsScores, np.ndarray]:
-    """Score as ``check`` does with a cascade (``factcheck.cascade``): the screening model scores every pair both
+    """Score as ``check`` does with a cascade (``factcheck.nli.cascade``): the screening model scores every pair both
     ways, the verifier re-scores the pairs it screens in, and its scores replace the screen's there.
 
     Returns the scores and the mask of verified pairs. The pairs left unverified keep the screen's scores, which
     lie below the screening threshold, so the verifier's thresholds never report them.
     """
-    from factcheck.cascade import screen_mask
+    from factcheck.nli.cascade import screen_mask
     from factcheck.pipeline import model_thresholds
 
     s = score_news_pairs(pairs, cascade.screen, batch_size)
@@ -223,7 +223,7 @@ def evaluate_news(model, labels: str | Path, data_dir: str | Path, *, split: str
     pairs = load_news_pairs(labels, data_dir, splits=None if split is None else (split,))
     if not pairs:
         raise InputError(f"{labels}: no labelled pairs in split {split!r}")
-    from factcheck.cascade import CascadeNLI
+    from factcheck.nli.cascade import CascadeNLI
 
     cascade = isinstance(model, CascadeNLI)
     if thresholds is None:

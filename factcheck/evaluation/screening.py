@@ -1,6 +1,6 @@
 """The cascade's screening threshold, fitted on validation: recall >= 0.98 of what the verifier alone reports.
 
-The cascade (``factcheck.cascade``) sends a pair to the verifier when the default model's two-way
+The cascade (``factcheck.nli.cascade``) sends a pair to the verifier when the default model's two-way
 contradiction score reaches the screening threshold (or the default model calls it a contradiction).
 The highest threshold that keeps ``recall`` of the verifier's own contradictions is the cheapest safe one.
 Fitted on the news-pairs validation split (real aligned pairs, the checker's own draw), never on dev, and

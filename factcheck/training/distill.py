@@ -217,7 +217,7 @@ def unpack(parts_dirs: list[Path], out: Path) -> Path:
     save_file(tensors, str(out / "model.safetensors"))
     (out / "pack.json").unlink(missing_ok=True)
     # The weights are the source's after an int8-rows round trip: a LoRA trained on them records it, and the
-    # large tier applies the same rounding to the exact base at load time (factcheck.nli_large.int8_rows).
+    # large tier applies the same rounding to the exact base at load time (factcheck.nli.large.int8_rows).
     (out / TRANSPORT).write_text(json.dumps({"schema": PACK_SCHEMA, "transform": "int8-rows",
                                              "source_sha256": source_sha}) + "\n")
     return out
@@ -485,7 +485,7 @@ def label(args: argparse.Namespace) -> None:
     if args.limit:
         train_set, val_set = train_set[:args.limit], val_set[:args.limit]
     if args.base:  # a LoRA adapter (fit --lora-rank): merged into its base for labelling
-        from factcheck.nli_large import merged_model
+        from factcheck.nli.large import merged_model
 
         model, tokenizer = merged_model(Path(args.base), Path(args.model))
         model = model.to(device)
@@ -517,7 +517,7 @@ def score(args: argparse.Namespace) -> dict:
     if getattr(args, "val_limit", 0) and len(val_set) > args.val_limit:
         val_set = val_set[::math.ceil(len(val_set) / args.val_limit)]  # as fit's --val-limit: the same rows
     if args.base:
-        from factcheck.nli_large import merged_model
+        from factcheck.nli.large import merged_model
 
         model, tokenizer = merged_model(Path(args.base), Path(args.model))
         model = model.to(device)

@@ -1,6 +1,6 @@
 """LoRA for the ``large`` tier's teacher: wrap an encoder with a peft adapter, keep its small state, export it.
 
-The product loads what ``save_adapter`` writes (``factcheck.nli_large``): peft's ``adapter_config.json`` and
+The product loads what ``save_adapter`` writes (``factcheck.nli.large``): peft's ``adapter_config.json`` and
 ``adapter_model.safetensors`` (the LoRA matrices and the new 3-way head, in fp16) and a manifest naming the
 base. Checkpoints hold the trainable parameters only (``trainable_state``), so a CPU run that resumes across
 sessions commits a few MB, never the base.
@@ -90,11 +90,11 @@ def load_trainable_state(model, state: dict) -> None:
 
 
 def save_adapter(model, tokenizer, out: Path, base: dict, max_length: int, meta: dict | None = None) -> Path:
-    """Write the adapter (fp16) with its manifest, as ``factcheck.nli_large`` loads it; no base weights."""
+    """Write the adapter (fp16) with its manifest, as ``factcheck.nli.large`` loads it; no base weights."""
     import torch
     from safetensors.torch import load_file, save_file
 
-    from factcheck.nli_large import MANIFEST, MANIFEST_SCHEMA
+    from factcheck.nli.large import MANIFEST, MANIFEST_SCHEMA
 
     out.mkdir(parents=True, exist_ok=True)
     model.save_pretrained(out, safe_serialization=True)
@@ -119,7 +119,7 @@ def save_adapter(model, tokenizer, out: Path, base: dict, max_length: int, meta:
 def base_record(path: Path) -> dict:
     """How a base folder is recorded in the adapter's manifest: its name, the sha256 of its weights and, for
     weights that came through int8 transport (``distill unpack``), the transform the loader must repeat."""
-    from factcheck.nli_large import BASE_NAME, BASE_SHA256, file_digest
+    from factcheck.nli.large import BASE_NAME, BASE_SHA256, file_digest
 
     marker = path / TRANSPORT
     if marker.is_file():

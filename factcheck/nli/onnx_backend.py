@@ -12,7 +12,7 @@ import numpy as np
 from factcheck.device import Choice
 from factcheck.errors import ModelError
 from factcheck.models import ModelInfo, portable_path
-from factcheck.nli_loading import (
+from factcheck.nli.loading import (
     _card_licence,
     _local_load,
     _local_provenance,
@@ -23,8 +23,8 @@ from factcheck.nli_loading import (
     _warn_two_way,
     read_precision,
 )
-from factcheck.nli_model import Backend, LabelMapping, Pair, label_permutation
-from factcheck.nli_pairs import _PairTokenizer, _TokenizedNLI
+from factcheck.nli.model import Backend, LabelMapping, Pair, label_permutation
+from factcheck.nli.pairs import _PairTokenizer, _TokenizedNLI
 
 __all__ = ["OnnxNLI"]
 
@@ -53,7 +53,7 @@ class OnnxNLI(_TokenizedNLI):
         With a ``tokenizer.json`` beside it this needs neither transformers nor torch. ``choice``: the
         precision decision to record (default: what the file is, by ``precision.json``).
         """
-        from factcheck.onnx_runtime import FP32_FILE, INT8_FILE, onnx_session
+        from factcheck.runtime.onnx import FP32_FILE, INT8_FILE, onnx_session
 
         model_dir = Path(model_dir)
         name = name or portable_path(model_dir)

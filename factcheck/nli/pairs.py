@@ -1,7 +1,7 @@
 """What the tokenized NLI backends share: each text tokenized once, pairs joined, batches padded from ids.
 
 A claim appears in many aligned pairs, so ``_TokenizedNLI`` tokenizes each distinct text once and
-joins the pairs by the tokenizer's pair template (``factcheck.tokens``), checked against whole-pair
+joins the pairs by the tokenizer's pair template (``factcheck.runtime.tokens``), checked against whole-pair
 encodings on every call; overlong pairs are re-encoded with the premise truncated. With
 ``prefetch_chunk`` the next chunk of pairs is tokenized on a thread while the model scores this one.
 ``_PairTokenizer`` calls a ``tokenizers`` tokenizer the way a transformers one is called, so the
@@ -21,8 +21,8 @@ import numpy as np
 
 from factcheck.labels import LABELS
 from factcheck.models import ModelInfo
-from factcheck.nli_model import LabelMapping, NLIModel, Pair, _check_pairs, log, softmax
-from factcheck.tokens import (PairTemplate, bucket_batches, bucket_width, infer_template, join_pairs, pack, pad_rows,
+from factcheck.nli.model import LabelMapping, NLIModel, Pair, _check_pairs, log, softmax
+from factcheck.runtime.tokens import (PairTemplate, bucket_batches, bucket_width, infer_template, join_pairs, pack, pad_rows,
                               replace_rows)
 
 __all__ = ["Tokens"]

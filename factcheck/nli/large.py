@@ -298,9 +298,9 @@ def load_large(device: str | None = None, *, adapter: Path | None = None, base: 
     import torch
 
     from factcheck.device import autocast_dtype, resolve_device
-    from factcheck.nli_loading import _card_licence, _local_provenance, _mapping_extra, _max_length
-    from factcheck.nli_model import label_permutation
-    from factcheck.nli_transformers import TransformersNLI
+    from factcheck.nli.loading import _card_licence, _local_provenance, _mapping_extra, _max_length
+    from factcheck.nli.model import label_permutation
+    from factcheck.nli.hf import TransformersNLI
 
     adapter = adapter or adapter_dir()
     check_large(adapter, need_base=base is None)

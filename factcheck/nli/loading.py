@@ -15,7 +15,7 @@ from typing import Any
 
 from factcheck.device import Choice, choose_precision, cpu_bf16
 from factcheck.errors import ModelError
-from factcheck.nli_model import LabelMapping, log
+from factcheck.nli.model import LabelMapping, log
 
 __all__ = ["PRECISION_FILE", "read_precision", "weights_revision"]
 

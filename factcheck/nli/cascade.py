@@ -1,4 +1,8 @@
-"""The cascade (``--verify large``): the default model screens every aligned pair, a verifier decides the rest.
+"""The cascade, the default judge of ``check`` and ``batch`` when the large tier is installed (``--verify large``):
+the default model screens every aligned pair, a verifier decides the rest.
+
+It is a judge like any single NLI model: the pipeline calls the same ``NLIModel`` methods on both
+(``judge_settings``, ``review``, ``report_models``) and never asks which kind it holds.
 
 The default NLI model scores every pair both ways, as without the cascade. A pair goes on to the verifier
 when its two-way contradiction score reaches the screening threshold, or when the default model calls it a
@@ -26,7 +30,7 @@ from factcheck.nli import NLIModel, Pair
 from factcheck.verdict import Thresholds, Verdict, decide, two_way_scores
 
 __all__ = ["DEFAULT_SCREEN", "DEFAULT_VERIFIER", "CascadeNLI", "cascade_settings", "default_verifier", "load_cascade",
-           "screen_mask", "verify_decided", "with_verifier"]
+           "screen_mask", "verify_decided"]
 
 log = logging.getLogger("factcheck")
 
@@ -41,7 +45,7 @@ VERIFY_ENV = "FACTCHECK_VERIFY"  # the verifier when none is given: a name, or "
 
 def _verifier_installed(name: str) -> list[str]:
     """What the default verifier lacks here (empty: it can load)."""
-    from factcheck.nli_large import missing
+    from factcheck.nli.large import missing
 
     return missing() if name == "large" else []
 
@@ -62,7 +66,7 @@ def default_verifier(verify: str | None, small: bool = False, nli_model: str = "
         return None if chosen.lower() in _NO_VERIFIER else chosen
     lacking = _verifier_installed(DEFAULT_VERIFIER)
     if lacking:
-        from factcheck.nli_large import INSTALL_HINT
+        from factcheck.nli.large import INSTALL_HINT
 
         log.warning("the %s judge is not installed here (%s), so the small judge decides alone, as with --small; "
                     "install it with: %s", DEFAULT_VERIFIER, "; ".join(lacking), INSTALL_HINT)
@@ -108,6 +112,17 @@ class CascadeNLI(NLIModel):
     def predict_with_flags(self, pairs, batch_size: int = 32, progress=None):
         return self.screen.predict_with_flags(pairs, batch_size, progress)
 
+    def judge_settings(self, settings):
+        """``settings`` with ``verify`` naming this cascade's verifier."""
+        return cascade_settings(self, settings)
+
+    def review(self, aligned, decided, settings, progress=None) -> list:
+        """The verifier decides the pairs the screen sends on (``verify_decided``)."""
+        return verify_decided(aligned, decided, self, settings, progress)
+
+    def report_models(self) -> dict[str, ModelInfo]:
+        return {"nli": self.info, "verifier": self.verifier_info()}
+
     def verifier_info(self) -> ModelInfo:
         """The verifier's provenance with the cascade's settings, as the report records it."""
         cascade = {"screen_threshold": self.screen_threshold,
@@ -136,7 +151,7 @@ def cascade_settings(nli: NLIModel, settings):
         return settings if settings.verify else replace(settings, verify=nli.verifier.info.name)
     if settings.verify:
         raise InputError(f"verify={settings.verify!r} needs a cascade: pass "
-                         "factcheck.cascade.load_cascade(nli, verify) as the NLI model")
+                         "factcheck.nli.cascade.load_cascade(nli, verify) as the NLI model")
     return settings
 
 
@@ -195,10 +210,3 @@ def verify_decided(aligned: Sequence, decided: Sequence[tuple[list, dict]], casc
             pairs[k] = replace(p, **update)
         out.append((pairs, stats))
     return out
-
-
-def with_verifier(report, nli: NLIModel):
-    """The report with the verifier recorded beside the screening model (``models["verifier"]``)."""
-    if not isinstance(nli, CascadeNLI):
-        return report
-    return replace(report, models={**report.models, "verifier": nli.verifier_info()})

@@ -1,4 +1,4 @@
-"""PyTorch NLI backends: ``TorchNLI`` (a local plain BERT run by ``factcheck.bert``, no transformers import)
+"""PyTorch NLI backends: ``TorchNLI`` (a local plain BERT run by ``factcheck.runtime.bert``, no transformers import)
 and ``TransformersNLI`` (any sequence-classification model through transformers, local or Hub)."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import numpy as np
 from factcheck.device import Choice, resolve_device, torch_dtype
 from factcheck.errors import ModelError
 from factcheck.models import ModelInfo, portable_path
-from factcheck.nli_loading import (
+from factcheck.nli.loading import (
     _card_licence,
     _Config,
     _float_choice,
@@ -24,8 +24,8 @@ from factcheck.nli_loading import (
     _warn_two_way,
     _weight_files,
 )
-from factcheck.nli_model import Backend, LabelMapping, Pair, label_permutation
-from factcheck.nli_pairs import _PairTokenizer, _TokenizedNLI
+from factcheck.nli.model import Backend, LabelMapping, Pair, label_permutation
+from factcheck.nli.pairs import _PairTokenizer, _TokenizedNLI
 
 __all__ = ["TorchNLI", "TransformersNLI"]
 
@@ -34,7 +34,7 @@ class TransformersNLI(_TokenizedNLI):
     """A PyTorch sequence-classification model run by transformers (safetensors only, no remote code).
 
     ``model`` is anything called as ``model(input_ids=..., attention_mask=...).logits``: a transformers
-    model here, a ``factcheck.bert.BertModule`` in ``TorchNLI``.
+    model here, a ``factcheck.runtime.bert.BertModule`` in ``TorchNLI``.
     """
 
     def __init__(self, model, tokenizer, info: ModelInfo, mapping: LabelMapping, max_length: int, device: str) -> None:
@@ -124,7 +124,7 @@ class TransformersNLI(_TokenizedNLI):
 
 
 class TorchNLI(TransformersNLI):
-    """A local BERT classifier run by ``factcheck.bert`` in plain torch: no transformers import, so a quick start.
+    """A local BERT classifier run by ``factcheck.runtime.bert`` in plain torch: no transformers import, so a quick start.
 
     Tokenized by the ``tokenizers`` library from the folder's ``tokenizer.json``. Same arithmetic as
     transformers' BERT (tests compare the logits); ``load`` falls back to ``TransformersNLI`` for any
@@ -134,7 +134,7 @@ class TorchNLI(TransformersNLI):
     @classmethod
     def can_load(cls, model_dir: Path) -> bool:
         """Whether ``model_dir`` holds a plain BERT classifier with ``tokenizer.json`` and ``model.safetensors``."""
-        from factcheck.bert import WEIGHTS_FILE, unsupported
+        from factcheck.runtime.bert import WEIGHTS_FILE, unsupported
 
         if not ((model_dir / "tokenizer.json").is_file() and (model_dir / WEIGHTS_FILE).is_file()):
             return False
@@ -160,7 +160,7 @@ class TorchNLI(TransformersNLI):
         if not model_dir.is_dir() or not cls.can_load(model_dir):
             return TransformersNLI.load(source, name=name, revision=revision, licence=licence, device=device,
                                         precision=precision)
-        from factcheck.bert import load_bert, read_config
+        from factcheck.runtime.bert import load_bert, read_config
 
         device = resolve_device(device)
         name = name or portable_path(model_dir)
@@ -188,7 +188,7 @@ class TorchNLI(TransformersNLI):
             revision=revision,
             licence=licence or _card_licence(model_dir),
             extra=extra | _mapping_extra(mapping, max_length) | {"device": device} | _precision_extra(choice, dtype)
-            | {"runtime": "factcheck.bert" + (" (oneDNN packed bf16)" if packed else "")},
+            | {"runtime": "factcheck.bert" + (" (oneDNN packed bf16)" if packed else "")},  # the report's label, kept since the move to factcheck.runtime
         )
         _warn_two_way(mapping, name)
         return cls(model, tokenizer, info, mapping, max_length, device)

@@ -1,0 +1,2 @@
+"""What the embedder and the NLI judge share to run models: the torch BERT encoder, tokenizing, ONNX Runtime
+sessions and length-bucketed batching."""
