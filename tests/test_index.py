@@ -247,3 +247,19 @@ def test_batch_index_stores_every_checked_cluster(tmp_path, fakes):
     res = CliRunner().invoke(app, ["batch", str(src), "--out", str(tmp_path / "out2"), "--index", str(foreign)])
     assert res.exit_code == 2 and "not a factcheck story index" in res.output
     assert not (tmp_path / "out2").exists()
+
+
+def test_vector_index_search_finds_what_exact_search_finds(tmp_path, fake_embedder):
+    ix = StoryIndex.open(tmp_path / "ix", fake_embedder, create=True)
+    docs = [doc(" ".join(f"Report {k} line {j} names town{k} river{j} and bridge{k + j} today." for j in range(5)),
+                f"r{k}", f"2024-03-{1 + k % 28:02d}") for k in range(80)]
+    ix.add(docs)
+    assert ix.store.build_vector_index(min_rows=100)
+    assert ix.store.stats()["vector_index"] is not None
+    assert ix.store.maintain(min_rows=100) is None  # nothing new to fold in
+    q = fake_embedder.embed(["Report 7 line 2 names town7 river2 and bridge9 today."])
+    approx = ix.store.search(q, 5, rows=True)[0]
+    exact = ix.store.search(q, 5, rows=True, exact=True)[0]
+    assert approx[0][0] == exact[0][0] == "r7#2"
+    since = ix.store.search(q, 5, since="2024-03-20")[0]
+    assert since and all(ix.store.articles([a])[0].day >= "2024-03-20" for a, _ in since)

@@ -166,6 +166,8 @@ class StoryIndex:
                 self.store.commit(columns, [documents[k].id for k in group if documents[k].id in stored])
                 if on_commit:
                     on_commit(len(result.added) + len(result.replaced))
+            if todo:
+                self.store.maintain()
         result.seconds = time.perf_counter() - started
         return result
 

@@ -302,7 +302,7 @@ class StoryStore:
             out.update(articles=t.num_rows, claims=self._table.count_rows(), dated_articles=len(days),
                        first_day=days[0] if days else None, last_day=days[-1] if days else None,
                        table_version=self._table.version,
-                       vector_index=next((i.index_type for i in self._table.list_indices()), None))
+                       vector_index=next((i.index_type for i in self._vector_indices()), None))
         out["size_mb"] = round(sum(f.stat().st_size for f in self.path.rglob("*") if f.is_file()) / 1e6, 2)
         return out
 
@@ -358,7 +358,28 @@ class StoryStore:
         if n < min_rows:
             return False
         self._table.create_index(metric="dot", replace=True, **vector_index_params(n))
+        for column in ("article", "text_hash"):  # look-ups by article and by claim text stay fast at 1M rows
+            self._table.create_scalar_index(column, replace=True)
         return True
+
+    def _vector_indices(self) -> list:
+        return [i for i in self._table.list_indices() if str(i.index_type).upper().startswith("IVF")]
+
+    def maintain(self, min_rows: int = 50_000, max_unindexed: int = 20_000) -> str | None:
+        """After an add: build the vector index at ``min_rows``, fold in new rows past ``max_unindexed``.
+
+        Rows not yet in the index are still searched (exactly), so this only keeps searches fast.
+        """
+        if self._table is None:
+            return None
+        indices = self._vector_indices()
+        if not indices:
+            return "built" if self.build_vector_index(min_rows) else None
+        stats = self._table.index_stats(indices[0].name)
+        if stats is not None and stats.num_unindexed_rows > max_unindexed:
+            self._table.optimize()
+            return "updated"
+        return None
 
     def optimize(self) -> None:
         """Fold new rows into the vector index and compact small files (after large adds)."""
