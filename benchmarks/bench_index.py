@@ -103,14 +103,15 @@ def main() -> None:
                    "claims_per_s_excluding_embedding": round(res.claims / (res.seconds + split_s - res.embed_seconds), 1)},
            "sizes": []}
     print(json.dumps(out["add"]), flush=True)
-    # One new 40-claim article: FNC-1 bodies not stored, joined until they give 40 claims.
+    # One new 40-claim article: FNC-1 bodies not stored, joined, cut after their 40th claim.
     text, k = "", args.bodies
     while True:
-        cand = (text + "\n\n" + rows[k][1]).strip()
-        cs = ix.split([document_from_text(cand, "new", "new.txt")])[0]
-        if len(cs.claims) > 40:
+        text = (text + "\n\n" + rows[k][1]).strip()
+        k += 1
+        cs = ix.split([document_from_text(text, "new", "new.txt")])[0]
+        if len(cs.claims) >= 40:
+            text = text[:cs.claims[39].end]
             break
-        text, k = cand, k + 1
     new = document_from_text(text, "new", "new.txt", date="2024-01-03")
     n_new = len(ix.split([new])[0].claims)
     base = ix.store.articles([d.id for d in docs[:50]])
@@ -134,7 +135,7 @@ def main() -> None:
         new_file = args.dir.parent / f"{args.dir.name}_new.txt"
         new_file.write_text(text, encoding="utf-8")
         t0 = time.perf_counter()
-        cli = subprocess.run([sys.executable, "-m", "factcheck", "index", "check", str(new_file), "--index", str(args.dir),
+        cli = subprocess.run(["/usr/bin/time", "-f", "maxrss_kb=%M", sys.executable, "-m", "factcheck", "index", "check", str(new_file), "--index", str(args.dir),
                               "-o", str(args.dir.parent / f"{args.dir.name}_report.json"), "-q", "--device", "cpu"],
                              cwd=ROOT, capture_output=True, text=True)
         cli_s = time.perf_counter() - t0
@@ -142,7 +143,7 @@ def main() -> None:
             raise SystemExit(cli.stderr)
         stats = ix.store.stats()
         row = {"cli_check_s_with_model_load": round(cli_s, 2),
-               "cli_check_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1),
+               "cli_check_peak_rss_mb": round(int(cli.stderr.rsplit("maxrss_kb=", 1)[1].split()[0]) / 1024, 1),
                "claims": stats["claims"], "fill_s": round(fill_s, 1), "new_claims": n_new,
                "retrieval_s_approx": round(approx_s, 3), "retrieval_s_exact": round(exact_s, 3),
                "recall_at_10": round(recall, 4), "check_end_to_end_s": round(e2e, 2),

@@ -232,7 +232,8 @@ class StoryIndex:
         keep = [k for k, c in enumerate(aligned.candidates)
                 if claims[c.i].article in fresh or claims[c.j].article in fresh]
         stats = dict(aligned.stats, index_articles_retrieved=len(best), index_articles_compared=len(stored),
-                     index_retrieval_seconds=round(retrieval, 3), index_retrieve=retrieve)
+                     index_retrieval_seconds=round(retrieval, 3), index_retrieve=retrieve,
+                     **({"index_since": since_day} if since_day else {}))
         aligned = AlignedCluster(aligned.cluster, tuple(aligned.candidates[k] for k in keep),
                                  tuple(p for k in keep for p in aligned.nli_pairs[2 * k:2 * k + 2]), stats)
         ((probs, overlong),), _ = score_nli([aligned], nli, settings, progress)
