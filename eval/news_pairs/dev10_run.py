@@ -13,7 +13,7 @@ import json
 import time
 from pathlib import Path
 
-from factcheck.cascade import default_verifier, load_cascade
+from factcheck.nli.cascade import default_verifier, load_cascade
 from factcheck.pipeline import check, load_models, model_thresholds
 
 

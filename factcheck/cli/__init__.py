@@ -16,6 +16,7 @@ import typer
 
 from factcheck import __version__
 from factcheck.cli import batch, check, train
+from factcheck.cli import index as index_commands
 from factcheck.cli import eval as eval_commands
 from factcheck.cli.common import ErrorLineGroup
 
@@ -65,3 +66,4 @@ check.register(app)
 eval_commands.register(app)
 train.register(app)
 batch.register(app)
+index_commands.register(app)

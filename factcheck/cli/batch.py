@@ -86,6 +86,7 @@ def run_command(
     show_all: Annotated[bool, typer.Option("--all", help="Also report agreements and neutral pairs, not only contradictions.")] = False,
     max_articles: Annotated[int, typer.Option("--max-articles", min=2, help="Clusters with more articles fail with an error record.")] = 2000,
     workers: Annotated[int, typer.Option("--workers", min=0, help="Processes extracting the claims of the next shards while the models run (for a GPU with spare CPU cores; 0: none).")] = 0,
+    index: Annotated[Optional[Path], typer.Option("--index", help="Also store every checked cluster's articles in this story index (see factcheck index).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no summary line.")] = False,
 ) -> None:
     """Check every cluster into OUT/shard-*.jsonl; a stopped job resumes where it stopped.
@@ -98,6 +99,11 @@ def run_command(
     from factcheck.nli.cascade import default_verifier
 
     verify = default_verifier(verify, small, nli_model)
+
+    if index is not None and index.exists() and (not index.is_dir() or any(index.iterdir())):
+        from factcheck.index import StoryStore
+
+        StoryStore.read_pin(index)  # a foreign or damaged folder is refused before any work
 
     def notice(line: str) -> None:
         typer.echo(f"factcheck: {line}", err=True)
@@ -114,6 +120,13 @@ def run_command(
         raise typer.Exit(exc.exit_code) from None
     if not quiet:
         typer.echo(summary.line(), err=True)
+    if index is not None:
+        from factcheck.cli.index import _open
+        from factcheck.index.core import add_batch_inputs
+
+        added = add_batch_inputs(_open(index, embedder, device, create=True), inputs, max_articles)
+        if not quiet:
+            typer.echo(f"index {index}: {added.line()}", err=True)
 
 
 @batch_app.command("merge")
