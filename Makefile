@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 	else \
 		$(BIN)/pip install -q $(TORCH_CPU); \
 	fi
-	$(BIN)/pip install -q -e ".[onnx,test,eval,large]"
+	$(BIN)/pip install -q -e ".[onnx,test,eval,large,ray]"
 	touch $(STAMP)
 
 setup: $(STAMP)
