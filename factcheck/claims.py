@@ -207,6 +207,7 @@ def extract_claim_set(
     sentences: list[Span] = []
     claims: list[Claim] = []
     short = numbers = windowed = facts = 0
+    short_at: list[int] = []  # sentences under the minimum words, taken after all when nothing else is a claim
     foreign: dict[str, int] = {}
     article = article_language((doc.text[s:e] for s, e in doc.spans), language) if language else None
     for span_start, span_end in doc.spans:
@@ -220,6 +221,7 @@ def extract_claim_set(
             fact = unstopped and is_fact_line(sent.text)
             if n < (min(min_words, MIN_FACT_WORDS) if fact else min_words):
                 short += 1
+                short_at.append(k)
                 continue
             if len(_LETTER_WORD.findall(sent.text)) < (1 if fact else MIN_LETTER_WORDS):
                 numbers += 1
@@ -237,6 +239,22 @@ def extract_claim_set(
             for s, e in clause_spans(doc.text, sent.start, sent.end, min_clause_words):
                 if (s, e) != whole and count_words(doc.text[s:e]) >= max(min_words, min_clause_words):
                     claims.append(Claim(doc.id, len(claims), doc.text[s:e], s, e, k, clause=True))
+    if not claims and not foreign:
+        # A short text ("Wildfire near Athens", a four-word tweet) is still what the article says:
+        # its fragments of MIN_FACT_WORDS words or more are its claims ("Yes. No." stays counted).
+        # A fragment in another language is counted as such, so the article's reason says so.
+        for k in short_at:
+            sent = sentences[k]
+            if not _LETTER_WORD.search(sent.text):
+                continue
+            lang = sentence_language(sent.text, language, article) if language else None
+            if language and lang != language:
+                foreign[lang] = foreign.get(lang, 0) + 1
+            elif count_words(sent.text) >= MIN_FACT_WORDS:
+                claims.append(Claim(doc.id, len(claims), sent.text, sent.start, sent.end, k))
+            else:
+                continue
+            short -= 1
     languages = tuple(sorted(foreign, key=lambda c: (-foreign[c], c)))
     return ClaimSet(doc.id, tuple(claims), tuple(sentences), short, numbers, windowed,
                     foreign=sum(foreign.values()), foreign_languages=languages, language=article,

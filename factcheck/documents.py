@@ -20,6 +20,15 @@ words with a verb). Everything else is dropped as "no-sentence" (headings, names
 Three or more unstopped headline-like lines in a row are a list of related headlines
 (navigation). A fact line needs ``MIN_FACT_WORDS`` words; ``factcheck.claims`` makes it a claim
 with that minimum instead of the sentence minimum.
+
+Titles only where the format says so: a record's ``title`` field, an HTML page's ``<title>``/``<h1>``
+(trafilatura's metadata; the extracted main text is never searched for one), or, in plain text (.txt,
+.md, stdin, a record's ``text`` without ``title``), a headline-like line above the first story
+paragraph (a Markdown heading, or a line of 3 to 30 words, not all capitals, not an infobox row).
+A line is dropped as the title only when another line of the text is kept: the only line of a text
+is never its title. When every line of a text would be dropped, its lines with words are kept after
+all (lines without a sentence first; furniture-patterned lines only when they read as a sentence or a
+fact), so an article loses everything only when it is empty, numbers only or page chrome alone.
 """
 
 from __future__ import annotations
@@ -444,8 +453,28 @@ class _Layout:
     date: str | None
 
 
-def _layout(text: str, title: str | None) -> _Layout:
-    """Split ``text`` into kept story spans and dropped furniture; find the headline."""
+def _is_headline(lines: list[tuple[int, int, DropReason | None]], k: int, text: str) -> bool:
+    """Whether line ``k`` (before the story) reads like a headline: 3 to 30 words, not all
+    capitals, and not the first row of an infobox (a "Label: value" line above another short one)."""
+    s, e, _ = lines[k]
+    cand = _headline(text[s:e])
+    letters = [c for c in cand if c.isalpha()]
+    if not 3 <= _words(cand) <= 30 or all(c.isupper() for c in letters):
+        return False
+    if fact_kind(cand) == "label" and k + 1 < len(lines):
+        row = text[lines[k + 1][0]:lines[k + 1][1]]
+        return _is_prose(row) or fact_kind(row) != "label"
+    return True
+
+
+def _layout(text: str, title: str | None, guess_title: bool = True) -> _Layout:
+    """Split ``text`` into kept story spans and dropped furniture; find the headline.
+
+    Without ``title``, a headline is looked for in the text only when ``guess_title`` (plain
+    text). A line is dropped as the title only when some other line of the text is kept: the only
+    line of a text is never its title. When every line would be dropped, the lines are kept
+    after all (module docstring), so a text loses everything only when it has no words.
+    """
     dropped: list[tuple[int, int, str]] = []
     lines: list[tuple[int, int, DropReason | None]] = []
     date: str | None = None
@@ -463,6 +492,7 @@ def _layout(text: str, title: str | None) -> _Layout:
                 dropped.append((e - len(tail.group(0).lstrip()), e, reason.value))
                 e = tail.start()
         lines.append((s, e, _classify(text[s:e])))
+    patterned = [r not in (None, DropReason.NO_SENTENCE) for _, _, r in lines]
     _drop_headline_lists(text, lines)
 
     # Lines before the first finished story paragraph that are not patterned furniture may be
@@ -472,18 +502,27 @@ def _layout(text: str, title: str | None) -> _Layout:
     candidates = [k for k in range(body) if lines[k][2] is DropReason.NO_SENTENCE
                   or (lines[k][2] is None and not _infobox_like(text[lines[k][0]:lines[k][1]]))]
     found = title or ""
-    for k in reversed(candidates):
-        s, e, _ = lines[k]
-        cand = _headline(text[s:e])
-        letters = [c for c in cand if c.isalpha()]
-        if title:
-            hit = _same_title(cand, title)
-        else:
-            hit = 3 <= _words(cand) <= 30 and not all(c.isupper() for c in letters)
-        if hit:
-            found = found or cand
-            lines[k] = (s, e, DropReason.TITLE)
-            break
+    if title or guess_title:
+        for k in reversed(candidates):
+            s, e, _ = lines[k]
+            hit = _same_title(_headline(text[s:e]), title) if title else _is_headline(lines, k, text)
+            if hit:
+                if any(r is None for j, (_, _, r) in enumerate(lines) if j != k):
+                    found = found or _headline(text[s:e])
+                    lines[k] = (s, e, DropReason.TITLE)
+                break
+
+    if not any(r is None for _, _, r in lines):
+        # Nothing left of the story: keep the lines after all; the claim splitter decides what
+        # is a claim and says why when nothing is (no words, numbers only, another language).
+        # Lines without a sentence first; else furniture lines that read as a sentence or a fact
+        # (a pattern that misfired on a one-paragraph story). Chrome alone ("Share this:") stays dropped.
+        # Lines of numbers alone stay dropped either way.
+        worded = [k for k, (s, e, _) in enumerate(lines) if _LETTER_WORD.search(text[s:e])]
+        first = [k for k in worded if not patterned[k]] or [
+            k for k in worded if _is_prose(text[lines[k][0]:lines[k][1]]) or is_fact_line(text[lines[k][0]:lines[k][1]])]
+        for k in first:
+            lines[k] = (lines[k][0], lines[k][1], None)
 
     spans = tuple((s, e) for s, e, r in lines if r is None)
     dropped.extend((s, e, r.value) for s, e, r in lines if r is not None)
@@ -498,13 +537,18 @@ def document_from_text(
     title: str | None = None,
     url: str | None = None,
     date: str | None = None,
+    guess_title: bool = True,
 ) -> Document:
-    """Build a Document from already decoded text: find the headline, drop the furniture."""
+    """Build a Document from already decoded text: find the headline, drop the furniture.
+
+    Without ``title`` the headline is looked for in the text (plain text) unless ``guess_title``
+    is False (extracted HTML main text, whose headline is the page's own ``<title>``/``<h1>``).
+    """
     if not text.strip():
         raise InputError(f"{source}: no text; give the article text")
     if _is_hard_wrapped(text):
         text = _unwrap(text)
-    lay = _layout(text, title)
+    lay = _layout(text, title, guess_title)
     return Document(
         id=id,
         source=source,
@@ -596,6 +640,7 @@ def _read_html(path: Path, data: bytes) -> list[Document]:
             title=(doc.title or None),
             url=(doc.url or None),
             date=(doc.date or None),
+            guess_title=False,
         )
     ]
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -167,9 +169,9 @@ def test_kill_test_reduced():
     assert "OK: 60 clusters, each exactly once" in result.stdout
 
 
-@pytest.mark.slow
+@pytest.mark.slow  # starts Ray: tens of seconds on two cores
 def test_ray_engine_gives_the_same_findings_as_local(tmp_path, source):
-    pytest.importorskip("ray")
+    pytest.importorskip("ray.data")
     import conftest
     import ray.cloudpickle
     from conftest import FakeEmbedder, FakeNLI
@@ -184,12 +186,55 @@ def test_ray_engine_gives_the_same_findings_as_local(tmp_path, source):
     settings = CheckSettings(min_similarity=0.2, include_all=True)
     local = run(source, tmp_path / "local", settings=settings, models=_FakeSpec(), shard_size=2)
     remote = run(source, tmp_path / "ray", settings=settings, models=_FakeSpec(), shard_size=2, engine="ray",
-                 actors=2)
+                 actors=1)
     assert (remote.done, remote.failed, remote.shards_written) == (local.done, local.failed, local.shards_written)
     a, b = _records(tmp_path / "local"), _records(tmp_path / "ray")
-    assert list(a) == list(b)
+    assert list(a) == list(b) == ["bridge", "port", "broken", "wire"]  # each cluster exactly once
+    assert sum(1 for shard in (tmp_path / "ray").glob("shard-*.jsonl") for _ in read_shard(shard)) == 4
     for cid in a:
         assert _findings(a[cid]) == _findings(b[cid]) if "error" not in a[cid] else a[cid] == b[cid]
+    assert any(_findings(b[cid]) for cid in b if "error" not in b[cid]), "something to compare was found"
+
+
+# What factcheck itself writes during a fake-model batch run; any other line is someone else's.
+_OWN_LINES = re.compile(r"^(?:NLI model fake-nli has no fitted thresholds; .*"
+                        r"|\d+ done, \d+ failed, \d+ skipped of \d+ clusters \(.*\) -> .*)$")
+
+
+def _fake_batch(source: Path, out: Path, *extra: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(ROOT / "tests" / "fake_cli.py"), "batch", str(source), "--out", str(out),
+                           "--shard-size", "2", "--engine", "ray", *extra],
+                          capture_output=True, text=True, timeout=300, env={**os.environ, "PYTHONPATH": str(ROOT)})
+
+
+@pytest.mark.slow  # starts Ray twice
+def test_ray_engine_keeps_rays_log_lines_off_the_terminal_unless_verbose(tmp_path, source):
+    pytest.importorskip("ray.data")
+    quiet = _fake_batch(source, tmp_path / "quiet")
+    assert quiet.returncode == 0, quiet.stderr
+    assert quiet.stdout == ""
+    lines = quiet.stderr.splitlines()
+    assert lines and all(_OWN_LINES.match(line) for line in lines), lines
+    assert "3 done, 1 failed, 0 skipped of 4 clusters" in quiet.stderr
+    # The check above can fail: with --verbose, Ray's own lines come through.
+    verbose = _fake_batch(source, tmp_path / "verbose", "--verbose")
+    assert verbose.returncode == 0, verbose.stderr
+    assert any(not _OWN_LINES.match(line) for line in (verbose.stdout + verbose.stderr).splitlines())
+    assert list(_records(tmp_path / "verbose")) == list(_records(tmp_path / "quiet"))
+
+
+@pytest.mark.slow  # starts Ray twice
+def test_ray_engine_kill_and_resume_gives_every_cluster_once():
+    """SIGKILL the driver's process group (the driver, Ray's raylet and GCS, the actors) mid-job, resume, check exactly-once."""
+    pytest.importorskip("ray.data")
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "kill_batch.py"), "--engine", "ray", "--clusters", "16",
+         "--shard-size", "2", "--kills", "1", "--delay", "0.5", "--kill-at-shards", "3", "--seed", "2"],
+        capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert re.search(r"run 1: SIGKILL to the process group after [\d.]+ s: [1-7]/8 shards written", result.stdout), \
+        result.stdout  # killed mid-job, not before or after it
+    assert "OK: 16 clusters, each exactly once" in result.stdout
 
 
 def test_parquet_shards_hold_the_same_records(tmp_path, source, fakes):

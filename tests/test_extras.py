@@ -111,3 +111,9 @@ def test_the_core_dependencies_leave_the_eval_packages_to_the_extra() -> None:
     extras = project["optional-dependencies"]
     assert {d.split(">")[0] for d in extras["eval"]} >= {"datasets", "pyarrow", "matplotlib"}
     assert re.search(r'"\.\[[^]]*\beval\b[^]]*\]"', (ROOT / "Makefile").read_text(encoding="utf-8")), "make setup installs the eval extra"
+
+
+def test_make_setup_installs_the_ray_extra_so_ci_runs_the_ray_engine_tests() -> None:
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["optional-dependencies"]
+    assert any(d.startswith("ray[data]") for d in extras["ray"])
+    assert re.search(r'"\.\[[^]]*\bray\b[^]]*\]"', (ROOT / "Makefile").read_text(encoding="utf-8")), "make setup installs the ray extra"

@@ -3,6 +3,11 @@
 Each shard is one row of a Ray dataset; ``map_batches`` runs a callable class in an actor pool
 (``ActorPoolStrategy(size=actors)``), so every actor loads the models once and writes whole shards
 through the same sink as the local engine. With GPUs each actor takes one; without, none.
+
+Quiet unless ``verbose``: Ray's own output (the "Started a local Ray instance" banner, Ray Data's
+"execution finished" and progress lines, the C++ core worker's ``core_worker.cc ... E ...`` lines,
+the actors' stdout/stderr) stays in Ray's session logs under its temp dir, out of the user's
+terminal; the job's progress and errors are factcheck's own lines.
 """
 
 from __future__ import annotations
@@ -10,8 +15,10 @@ from __future__ import annotations
 import logging
 import os
 import pickle
+import sys
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 import numpy as np
@@ -63,6 +70,49 @@ def _temp_dir() -> str:
     return str(path)
 
 
+# Read by the C++ core worker of this process (and the raylet and GCS it starts) when ray.init runs.
+_QUIET_ENV = {"RAY_BACKEND_LOG_LEVEL": "fatal"}
+
+
+@contextmanager
+def _quiet(verbose: bool) -> Iterator[None]:
+    """Keep Ray's log lines off the terminal for the ``with`` block unless ``verbose``; a variable
+    the user set keeps its value."""
+    if verbose:
+        yield
+        return
+    added = {k: v for k, v in _QUIET_ENV.items() if k not in os.environ}
+    os.environ.update(added)
+    data_log = logging.getLogger("ray.data")
+    level = data_log.level
+    data_log.setLevel(logging.CRITICAL)  # "Progress bars disabled", "execution finished in ..."
+    try:
+        yield
+    finally:
+        data_log.setLevel(level)
+        for k in added:
+            os.environ.pop(k, None)
+
+
+@contextmanager
+def _native_stderr_to(path: Path) -> Iterator[None]:
+    """Send what is written to file descriptor 2 (Ray's C++ core worker logs there) to ``path`` for
+    the block: its first line, "Set ray log level from environment variable ...", is printed
+    whatever the level."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(path, "ab") as log:
+            os.dup2(log.fileno(), 2)
+            try:
+                yield
+            finally:
+                sys.stderr.flush()
+                os.dup2(saved, 2)
+    finally:
+        os.close(saved)
+
+
 def run_on_ray(
     shards: Sequence[tuple[int, Sequence[ClusterInput]]],
     models: ModelSpec,
@@ -72,9 +122,13 @@ def run_on_ray(
     *,
     address: str | None = None,
     actors: int = 1,
+    verbose: bool = False,
     on_shard: Callable[[ShardResult], None] | None = None,
 ) -> None:
-    """Check and write ``shards`` (``(index, clusters)``) on a local Ray instance or the cluster at ``address``."""
+    """Check and write ``shards`` (``(index, clusters)``) on a local Ray instance or the cluster at ``address``.
+
+    ``verbose`` lets Ray's own log lines through to the terminal (module docstring).
+    """
     try:
         import ray
         import ray.data
@@ -84,17 +138,24 @@ def run_on_ray(
         raise InputError(f"--actors must be at least 1, got {actors}")
     if not shards:
         return
+    with _quiet(verbose):
+        _run(ray, shards, models, settings, out, fmt, address, actors, verbose, on_shard)
+
+
+def _run(ray, shards, models: ModelSpec, settings, out: str, fmt, address: str | None, actors: int,
+         verbose: bool, on_shard: Callable[[ShardResult], None] | None) -> None:
     started_here = not ray.is_initialized()
     if started_here:
-        kwargs = dict(logging_level=logging.ERROR, log_to_driver=False, include_dashboard=False,
-                      configure_logging=True)
+        kwargs = dict(logging_level=logging.INFO if verbose else logging.ERROR, log_to_driver=verbose,
+                      include_dashboard=False, configure_logging=True)
         if address is None:
             kwargs["_temp_dir"] = _temp_dir()
             # Actors inherit the driver's import path, so the worktree's factcheck is the one that runs.
             kwargs["runtime_env"] = {"env_vars": {"PYTHONPATH": os.pathsep.join(p for p in (
                 os.environ.get("PYTHONPATH", ""), str(Path(__file__).resolve().parents[2])) if p)}}
         try:
-            ray.init(address=address, **kwargs)
+            with nullcontext() if verbose else _native_stderr_to(Path(_temp_dir()) / "driver-stderr.log"):
+                ray.init(address=address, **kwargs)
         except Exception as exc:  # ConnectionError, RuntimeError...: one line for the user
             raise InputError(f"cannot start or reach Ray{f' at {address}' if address else ''}: {exc}") from None
     try:

@@ -105,6 +105,7 @@ def run(
     batch_size: int | None = None,
     ray_address: str | None = None,
     actors: int = 1,
+    verbose: bool = False,
     max_articles: int = 2000,
     workers: int = 0,
     on_start: OnStart | None = None,
@@ -123,7 +124,8 @@ def run(
     difference), and so is a folder another job is writing (``FolderLockedError``). A failed write
     raises ``OutputError`` saying what failed, how many shards are done and that the same call
     resumes. ``handle_signals``: SIGINT/SIGTERM stop the job between shard writes and raise
-    ``BatchInterrupted`` (main thread only).
+    ``BatchInterrupted`` (main thread only). ``verbose``: Ray's own log lines reach the terminal
+    (``--engine ray``; by default they stay in Ray's session logs).
     """
     from factcheck.pipeline import CheckSettings, model_thresholds
 
@@ -187,7 +189,7 @@ def run(
 
                     del embedder, nli  # the actors load their own
                     run_on_ray(pending, models, settings, str(sink.out), sink.format, address=ray_address,
-                               actors=actors, on_shard=record)
+                               actors=actors, verbose=verbose, on_shard=record)
             finally:
                 sink.unlock()
         except ShardWriteError as exc:

@@ -88,6 +88,7 @@ def run_command(
     workers: Annotated[int, typer.Option("--workers", min=0, help="Processes extracting the claims of the next shards while the models run (for a GPU with spare CPU cores; 0: none).")] = 0,
     index: Annotated[Optional[Path], typer.Option("--index", help="Also store every checked cluster's articles in this story index (see factcheck index).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no summary line.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="With --engine ray: show Ray's own log lines (kept in Ray's session logs otherwise).")] = False,
 ) -> None:
     """Check every cluster into OUT/shard-*.jsonl; a stopped job resumes where it stopped.
 
@@ -113,7 +114,7 @@ def run_command(
             on_start, on_shard = hooks if hooks else (None, None)
             summary = run(inputs, out, include_all=show_all, models=ModelSpec(nli_model, embedder, device, verify, precision.value),
                           fmt=fmt, engine=engine, shard_size=shard_size, batch_size=batch_size,
-                          ray_address=ray_address, actors=actors, max_articles=max_articles, workers=workers,
+                          ray_address=ray_address, actors=actors, verbose=verbose, max_articles=max_articles, workers=workers,
                           on_start=on_start, on_shard=on_shard, on_notice=notice, handle_signals=True)
     except BatchInterrupted as exc:
         typer.echo(f"factcheck: {exc}", err=True)
