@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from factcheck.documents import MIN_FACT_WORDS, Document, is_fact_line
 from factcheck.errors import InputError
@@ -45,6 +45,7 @@ __all__ = [
     "extract_claim_set",
     "extract_claims",
     "language_notice",
+    "list_items",
     "no_claims_reason",
     "require_comparable",
 ]
@@ -77,12 +78,13 @@ _TRIM = " \t\n,;:—–-"
 
 @dataclass(frozen=True)
 class Claim:
-    """A checkable statement: ``text == document.text[start:end]``.
+    """A checkable statement: ``text == lead + document.text[start:end]`` (``lead`` is "" except for list items).
 
     ``index`` numbers the article's claims in order; ``sentence`` is the index of the sentence
     it is (or, for a clause claim, belongs to) in ``ClaimSet.sentences``, so the pipeline can
     fetch the neighbouring sentences for context. ``clause`` marks a clause taken from inside
-    a longer sentence.
+    a longer sentence; ``item`` one item of a list in it, whose ``text`` is the item's words after the
+    list's ``lead`` (the shared words before the items), so it reads as a sentence of its own.
     """
 
     article: str
@@ -92,6 +94,13 @@ class Claim:
     end: int
     sentence: int
     clause: bool = False
+    lead: str = ""  # a list item's carried lead-in ("Russia has launched drills: "); text == lead + words
+    item: bool = False  # one item of a list inside the sentence (``list_items``)
+
+    @property
+    def words(self) -> str:
+        """The claim's own words in the article: ``words == document.text[start:end]``."""
+        return self.text[len(self.lead):]
 
 
 @dataclass(frozen=True)
@@ -122,10 +131,16 @@ def count_words(text: str) -> int:
 
 
 def _depth_ok(text: str, start: int, pos: int) -> bool:
-    """True when ``pos`` is outside quotes and brackets that open after ``start``."""
+    """True when ``pos`` is outside quotes and brackets that open after ``start``.
+
+    A ’ or ‘ between two letters is an apostrophe ("Russia’s"), not a quote.
+    """
     depth = 0
     straight = 0
-    for c in text[start:pos]:
+    for i in range(start, pos):
+        c = text[i]
+        if c in "’‘" and 0 < i < len(text) - 1 and text[i - 1].isalpha() and text[i + 1].isalpha():
+            continue
         if c in _OPENERS:
             depth += 1
         elif c in _CLOSERS:
@@ -184,6 +199,156 @@ def clause_spans(text: str, start: int, end: int, min_words: int = 6) -> list[tu
     return [(s, e) for s, e in out if e > s]
 
 
+# List items ("X: A, B, and C"). A word counts as a verb when it is a lower-case auxiliary, a common
+# irregular past form or a word ending in "-ed" after anything but a determiner or preposition.
+_AUXILIARIES = frozenset(
+    "is are was were has have had will would can could may might must shall should did does do "
+    "said says told took made sent went came met held began flew fought struck hit shot left led won lost "
+    "fell rose saw gave brought built caught drove ran sold spoke stood threw wrote kept found paid put "
+    "set cut sank swam became grew knew".split()
+)
+_NOT_VERBS = frozenset("hundred red bed need seed speed feed breed shed sacred naked wicked".split())
+_NOT_BEFORE_VERB = frozenset(
+    "the a an of in on at to for with by from into onto over under its their his her our your my this that "
+    "these those some many several two three four five six seven eight nine ten dozens hundreds thousands "
+    "newly heavily lightly well-".split()
+)
+# Words after which a list of noun phrases starts ("drills involving A, B, and C").
+_INTRODUCERS = re.compile(r"\b(?:including|involving|include[sd]?|involve[sd]?|such as|among them|namely)\s+")
+_ITEM_WORD = re.compile(r"[^\W_]+(?:['’.-][^\W_]+)*")
+_LIST_SEP = {",": re.compile(r",\s+"), ";": re.compile(r";\s+")}
+_CONJ = re.compile(r"(?:and|or)\s+")
+# An item needs this many words of its own: "France, Germany and Italy signed" is one fact, not a list.
+MIN_ITEM_WORDS = 3
+
+
+def _verb_at(words: list[str]) -> int | None:
+    """Index of the first word that reads as a verb (see ``_AUXILIARIES``), or None.
+
+    An "-ed" word after a determiner or preposition is an adjective ("of armed men"), and so is one
+    opening the words before a noun ("motorized infantry"); opening them before "a", "the", "in"
+    ("seized a car", "arrived in Belarus") it is a verb.
+    """
+    for k, w in enumerate(words):
+        if not w.islower():
+            continue
+        if w in _AUXILIARIES:
+            return k
+        if len(w) <= 4 or not w.endswith("ed") or w in _NOT_VERBS:
+            continue
+        if k == 0:
+            nxt = words[1].lower() if len(words) > 1 else ""
+            if not nxt or nxt in _NOT_BEFORE_VERB or nxt[0].isdigit() or nxt.endswith(("ly", "ing")):
+                return k
+        elif words[k - 1].lower() not in _NOT_BEFORE_VERB:
+            return k
+    return None
+
+
+def _kind(text: str) -> str:
+    """"verb" (the item opens with its verb: "seized a car"), "clause" (a verb after its subject:
+    "warships sailed into the Baltic") or "phrase" (no verb: "warplanes in Kaliningrad")."""
+    words = _ITEM_WORD.findall(text)
+    k = _verb_at(words)
+    return "phrase" if k is None else "verb" if k == 0 else "clause"
+
+
+def _segments(text: str, start: int, end: int, sep: str) -> list[tuple[int, int]]:
+    """``text[start:end]`` cut at ``sep`` outside quotes and brackets, each part trimmed."""
+    out: list[tuple[int, int]] = []
+    cur = start
+    for m in _LIST_SEP[sep].finditer(text, start, end):
+        if _depth_ok(text, start, m.start()):
+            out.append((cur, m.start()))
+            cur = m.end()
+    out.append((cur, end))
+    return [_trim(text, s, e) for s, e in out]
+
+
+def _drop_conjunction(text: str, s: int, e: int) -> tuple[int, int]:
+    m = _CONJ.match(text, s, e)
+    return (m.end(), e) if m else (s, e)
+
+
+def _word_offsets(text: str, s: int, e: int) -> list[re.Match[str]]:
+    return list(_ITEM_WORD.finditer(text, s, e))
+
+
+_Offsets = tuple[int, int]
+
+
+def list_items(text: str, start: int, end: int) -> tuple[_Offsets | None, list[_Offsets]] | None:
+    """The list in the sentence ``text[start:end]``: ``(lead, items)`` as offsets, or None.
+
+    ``items`` are the list's items; ``lead`` is the span of the shared words an item needs to read
+    as a sentence, or None when each item is a clause of its own ("warships sailed into the
+    Baltic"). Only verb phrases ("police" before "arrested two men, seized a car, and closed the
+    road") and noun phrases ("Russia has launched drills involving" before "warplanes in
+    Kaliningrad, ...") carry a lead. A list is found, conservatively, when
+    - items are split by semicolons after a colon, or by commas with "and"/"or" opening the last
+      item (an Oxford-comma list; "A, B and C" is left whole, its last part is ambiguous);
+    - there are at least three items, or two split by semicolons after a colon;
+    - every item has ``MIN_ITEM_WORDS`` words (so "France, Germany, and Italy signed", "Paris, France"
+      and "1,000" are no lists) and the items are of one kind: clauses, verb phrases sharing the first
+      item's subject, or noun phrases after a colon or "including"/"involving";
+    - every separator is outside quotes and brackets.
+    """
+    colon = next((m.end() for m in re.finditer(r":\s+", text[start:end]) if _depth_ok(text, start, start + m.start())), None)
+    semis = len(_segments(text, start, end, ";")) > 1
+    if colon is not None:
+        colon += start
+        segs = _segments(text, colon, end, ";" if semis else ",")
+        if len(segs) < (2 if semis else 3) or (not semis and not _CONJ.match(text, segs[-1][0])):
+            return None
+        items = [_drop_conjunction(text, s, e) for s, e in segs]
+        if any(_n_words(text, span) < MIN_ITEM_WORDS for span in items):
+            return None
+        clauses = {_kind(text[s:e]) for s, e in items} <= {"clause", "verb"} and _kind(text[slice(*items[0])]) == "clause"
+        return (None if clauses else (start, colon)), items
+    if semis:  # semicolon parts without a colon are clause claims already (clause_spans)
+        return None
+    segs = _segments(text, start, end, ",")
+    last = next((k for k in range(len(segs) - 1, 0, -1) if _CONJ.match(text, segs[k][0])), None)
+    if last is None:
+        return None
+    # What follows the last item (", the ministry said.") stays with it.
+    segs = segs[:last] + [_drop_conjunction(text, segs[last][0], segs[-1][1])]
+    # The items run back from the last one while they have enough words.
+    run = len(segs) - 1
+    while run > 0 and _n_words(text, segs[run - 1]) >= MIN_ITEM_WORDS:
+        run -= 1
+    body = segs[run:]
+    if len(body) < 3 or _n_words(text, body[-1]) < MIN_ITEM_WORDS:
+        return None
+    kinds = [_kind(text[s:e]) for s, e in body]
+    k = 0  # clauses may follow parts without a verb ("As part of the exercise,"): those are left out
+    while k < len(body) - 1 and kinds[k] == "phrase":
+        k += 1
+    rest = set(kinds[k + 1:])
+    if kinds[k] == "clause" and "clause" in rest and rest <= {"clause", "verb"} and len(body) - k >= 3:
+        return None, body[k:]
+    s0, e0 = body[0]
+    rest = set(kinds[1:])
+    if rest == {"verb"} and kinds[0] == "clause":  # a shared subject: "police arrested ..., seized ..."
+        words = _word_offsets(text, s0, e0)
+        item0 = (words[_verb_at([w.group() for w in words]) or 0].start(), e0)
+        lead = (s0, item0[0])
+    elif rest == {"phrase"}:  # noun phrases after "including", "involving", ...
+        intro = [m for m in _INTRODUCERS.finditer(text, s0, e0) if _depth_ok(text, start, m.start())]
+        if not intro:
+            return None
+        item0 = (intro[-1].end(), e0)
+        lead = (start, item0[0])
+    else:
+        return None
+    if item0[0] <= s0 or _n_words(text, item0) < MIN_ITEM_WORDS:
+        return None
+    return lead, [item0] + body[1:]
+
+
+def _n_words(text: str, span: tuple[int, int]) -> int:
+    return len(_word_offsets(text, *span))
+
 def extract_claim_set(
     doc: Document,
     min_words: int = 5,
@@ -193,8 +358,11 @@ def extract_claim_set(
     max_sentence_words: int = 60,
     run_on_words: int = 20,
     language: str | None = "en",
+    split_lists: bool = True,
+    list_sentence_words: int = 12,
 ) -> ClaimSet:
-    """Sentences of every kept span as claims, plus clause claims of long compound sentences.
+    """Sentences of every kept span as claims, plus clause claims of long compound sentences and
+    item claims of lists.
 
     Fragments under ``min_words`` words, or with fewer than ``MIN_LETTER_WORDS`` words of letters,
     are not claims (counted in ``short_fragments`` / ``number_fragments``) but stay in
@@ -203,6 +371,9 @@ def extract_claim_set(
     no sentence stop over ``run_on_words`` words, is cut into windows that are claims of their own.
     A line without a stop that carries a fact needs ``MIN_FACT_WORDS`` words (module docstring).
     With ``language``, sentences in another language are counted in ``foreign``, not claims.
+    With ``split_clauses`` and ``split_lists``, a sentence of at least ``list_sentence_words`` words
+    that lists facts (``list_items``) also yields one claim per item, the list's lead carried into
+    it; a clause with the same words as an item claim is left out for it.
     """
     sentences: list[Span] = []
     claims: list[Claim] = []
@@ -234,11 +405,17 @@ def extract_claim_set(
             facts += unstopped
             whole = (sent.start, sent.end)
             claims.append(Claim(doc.id, len(claims), sent.text, sent.start, sent.end, k))
-            if not split_clauses or n < clause_sentence_words:
+            if not split_clauses:
                 continue
-            for s, e in clause_spans(doc.text, sent.start, sent.end, min_clause_words):
-                if (s, e) != whole and count_words(doc.text[s:e]) >= max(min_words, min_clause_words):
-                    claims.append(Claim(doc.id, len(claims), doc.text[s:e], s, e, k, clause=True))
+            items = _item_claims(doc, sent, k, min_words) if split_lists and n >= list_sentence_words else []
+            said = {" ".join(c.text.split()) for c in items}
+            if n >= clause_sentence_words:
+                for s, e in clause_spans(doc.text, sent.start, sent.end, min_clause_words):
+                    if ((s, e) != whole and count_words(doc.text[s:e]) >= max(min_words, min_clause_words)
+                            and (s, e) not in {(c.start, c.end) for c in items}
+                            and " ".join(doc.text[s:e].split()) not in said):
+                        claims.append(Claim(doc.id, len(claims), doc.text[s:e], s, e, k, clause=True))
+            claims += [replace(c, index=len(claims) + j) for j, c in enumerate(items)]
     if not claims and not foreign:
         # A short text ("Wildfire near Athens", a four-word tweet) is still what the article says:
         # its fragments of MIN_FACT_WORDS words or more are its claims ("Yes. No." stays counted).
@@ -259,6 +436,24 @@ def extract_claim_set(
     return ClaimSet(doc.id, tuple(claims), tuple(sentences), short, numbers, windowed,
                     foreign=sum(foreign.values()), foreign_languages=languages, language=article,
                     target_language=language, fact_lines=facts)
+
+
+def _item_claims(doc: Document, sent: Span, k: int, min_words: int) -> list[Claim]:
+    """One claim per item of a list in ``sent`` (``list_items``), read after the list's lead if it has one.
+
+    Indexes are left at 0 for the caller to number.
+    """
+    found = list_items(doc.text, sent.start, sent.end)
+    if not found:
+        return []
+    span, items = found
+    lead = " ".join(doc.text[span[0]:span[1]].split()) + " " if span else ""
+    out = []
+    for s, e in items:
+        text = lead + doc.text[s:e]
+        if (s, e) != (sent.start, sent.end) and count_words(text) >= min_words:
+            out.append(Claim(doc.id, 0, text, s, e, k, clause=True, lead=lead, item=True))
+    return out
 
 
 def _sentences(text: str, start: int, end: int, max_words: int, run_on_words: int) -> tuple[list[Span], int]:

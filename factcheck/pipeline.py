@@ -125,13 +125,17 @@ def best_per_sentence_pair(pairs: list[ScoredPair]) -> list[ScoredPair]:
     return list(best.values())
 
 
+def _report_claim(c: Claim) -> ReportClaim:
+    """A claim as a report shows it: its own words with their offsets, a list item's lead apart."""
+    return ReportClaim(c.article, c.words, c.start, c.end, c.lead)
+
+
 def _finding(p: ScoredPair) -> Finding:
     return Finding(
         label=p.label.value,
         score=round(p.score, 4),
         similarity=round(p.similarity, 4),
-        claims=(ReportClaim(p.a.article, p.a.text, p.a.start, p.a.end),
-                ReportClaim(p.b.article, p.b.text, p.b.start, p.b.end)),
+        claims=(_report_claim(p.a), _report_claim(p.b)),
         forward=NLIScores.from_row(p.forward),
         backward=NLIScores.from_row(p.backward),
         reasons=p.reasons,
@@ -154,7 +158,7 @@ def _link(p: ScoredPair, thresholds: Thresholds, finding: int | None) -> Link:
     else:
         kind = OTHER
     return Link((a.article, a.start, a.end), (b.article, b.start, b.end),
-                ReportClaim(a.article, a.text, a.start, a.end), ReportClaim(b.article, b.text, b.start, b.end),
+                _report_claim(a), _report_claim(b),
                 kind, float(p.score), finding)
 
 

@@ -32,7 +32,8 @@ def test_offsets_hold_on_every_seed(seed_docs) -> None:
         assert len(cs.claims) >= 20
         assert [c.index for c in cs.claims] == list(range(len(cs.claims)))
         for c in cs.claims:
-            assert doc.text[c.start : c.end] == c.text
+            assert doc.text[c.start : c.end] == c.words
+            assert c.text == c.lead + c.words and bool(c.lead) <= c.item
             assert c.article == doc.id
             parent = cs.sentences[c.sentence]
             assert parent.start <= c.start < c.end <= parent.end
@@ -133,3 +134,119 @@ def test_claim_is_a_frozen_value() -> None:
     assert c == Claim("a", 0, "text", 0, 4, 0) and not c.clause
     with pytest.raises(AttributeError):
         c.text = "other"  # type: ignore[misc]
+
+
+# --- list items -------------------------------------------------------------------------------
+
+DRILLS = ("Russia has launched a series of military drills: infantry units in southwestern Russia practiced firing, "
+          "warplanes in Kaliningrad performed bombing runs, dozens of warships sailed into the Baltic Sea, "
+          "and Russian fighter jets arrived in Belarus for joint war games.")
+
+
+def _items(sentence: str) -> tuple[str | None, list[str]] | None:
+    from factcheck.claims import list_items
+
+    found = list_items(sentence, 0, len(sentence))
+    if found is None:
+        return None
+    lead, items = found
+    return (sentence[slice(*lead)] if lead else None), [sentence[s:e] for s, e in items]
+
+
+@pytest.mark.parametrize(
+    "sentence, lead, items",
+    [
+        # Clauses after a colon: each item is a sentence of its own, no lead carried.
+        (DRILLS, None, ["infantry units in southwestern Russia practiced firing",
+                        "warplanes in Kaliningrad performed bombing runs",
+                        "dozens of warships sailed into the Baltic Sea",
+                        "Russian fighter jets arrived in Belarus for joint war games."]),
+        # Noun phrases after "involving": the lead with its verb is carried.
+        ("Russia has launched military drills involving infantry units in southwestern Russia, warplanes in "
+         "Kaliningrad on the Baltic Sea, and Russian fighter jets in Belarus.",
+         "Russia has launched military drills involving ",
+         ["infantry units in southwestern Russia", "warplanes in Kaliningrad on the Baltic Sea",
+          "Russian fighter jets in Belarus."]),
+        # Verb phrases sharing a subject: the subject is carried, not the opening "On Monday,".
+        ("On Monday, the border police arrested two men, seized a stolen car, and closed the road to traffic.",
+         "the border police ", ["arrested two men", "seized a stolen car", "closed the road to traffic."]),
+        # Clauses after an opening phrase without a verb: the phrase is left out of the items.
+        ("As part of the exercise, infantry units practiced shelling, warplanes bombed Kaliningrad in the Baltic, "
+         "and dozens of warships sailed for training exercises.",
+         None, ["infantry units practiced shelling", "warplanes bombed Kaliningrad in the Baltic",
+                "dozens of warships sailed for training exercises."]),
+        # Noun phrases split by semicolons after a colon.
+        ("The package includes: tax cuts for families; new spending on roads.",
+         "The package includes: ", ["tax cuts for families", "new spending on roads."]),
+        # What follows the last item stays with it.
+        ("Troops shelled the town, rebels seized the airport, and aid workers fled the region, the ministry said.",
+         None, ["Troops shelled the town", "rebels seized the airport",
+                "aid workers fled the region, the ministry said."]),
+    ],
+)
+def test_list_items(sentence: str, lead: str | None, items: list[str]) -> None:
+    assert _items(sentence) == (lead, items)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "France, Germany, and Italy signed the treaty in Rome on Monday after long talks.",  # names: one fact
+        "France, Germany and Italy signed the treaty in Rome on Monday after long talks.",
+        "He was born in Paris, France, and moved to London with his family in 1990.",  # place, apposition
+        "John Smith, the mayor of Paris, and his deputy, Jane Doe, said the city would pay 1,000 euros.",
+        "The city will pay 1,000, 2,000 and 3,000 euros to the families of the victims this year.",  # numbers
+        "“We attacked the base, we seized the town, and we will hold it,” the commander told reporters.",  # quote
+        "He said the army had attacked the base (it seized the town, took the airport, and held the bridge).",
+        "The plan, which was approved on Monday, sets aside money for schools, roads and hospitals.",
+        "Troops shelled the town, rebels seized the airport and aid workers fled the region.",  # no Oxford comma
+        # Semicolon clauses without a colon are clause claims already.
+        "The ministry said the talks had been useful; the envoy said no date had been set; and the round was put off.",
+        "The storm hit the coast on Monday, and thousands of homes lost power overnight.",  # two parts only
+        "In a statement on Monday, the company, based in Ohio, said it would cut jobs.",
+    ],
+)
+def test_no_list_in_ordinary_commas(sentence: str) -> None:
+    assert _items(sentence) is None
+
+
+def test_item_claims_keep_the_offsets_of_their_own_words() -> None:
+    intro = "Moscow said on Friday that the drills were routine and had been planned for months. "
+    text = intro + DRILLS + " Ukraine called them a threat and asked its allies for help."
+    doc = doc_of(text)
+    cs = extract_claim_set(doc)
+    items = [c for c in cs.claims if c.item]
+    assert [c.words for c in items] == _items(DRILLS)[1]
+    for c in items:
+        assert doc.text[c.start:c.end] == c.words and c.text == c.lead + c.words and c.lead == ""
+        assert c.clause and c.sentence == 1 and cs.sentences[1].start <= c.start < c.end <= cs.sentences[1].end
+    assert [c.index for c in cs.claims] == list(range(len(cs.claims)))
+    whole = next(c for c in cs.claims if c.sentence == 1 and not c.clause)
+    assert whole.text == DRILLS and all(c.index > whole.index for c in items)
+    # Switched off with the clauses, or on their own.
+    assert not any(c.item for c in extract_claim_set(doc, split_clauses=False).claims)
+    assert not any(c.item for c in extract_claim_set(doc, split_lists=False).claims)
+
+
+def test_item_claims_carry_their_lead() -> None:
+    sentence = ("Russia has launched military drills involving infantry units in southwestern Russia, warplanes in "
+                "Kaliningrad on the Baltic Sea, and Russian fighter jets in Belarus.")
+    doc = doc_of("Officials in Kyiv said the drills began on Monday. " + sentence)
+    items = [c for c in extract_claim_set(doc).claims if c.item]
+    assert [c.text for c in items] == [
+        "Russia has launched military drills involving infantry units in southwestern Russia",
+        "Russia has launched military drills involving warplanes in Kaliningrad on the Baltic Sea",
+        "Russia has launched military drills involving Russian fighter jets in Belarus."]
+    for c in items:
+        assert doc.text[c.start:c.end] == c.words and c.lead == "Russia has launched military drills involving "
+
+
+def test_item_claim_replaces_a_clause_with_the_same_words() -> None:
+    sentence = ("The ministry listed its demands: the troops must leave the northern city at once; the border must be "
+                "reopened to aid convoys; and the prisoners must be freed before the talks.")
+    claims = extract_claims(doc_of(sentence))
+    spans = [(c.start, c.end) for c in claims]
+    assert len(spans) == len(set(spans))
+    assert [c.words for c in claims if c.item] == [
+        "the troops must leave the northern city at once", "the border must be reopened to aid convoys",
+        "the prisoners must be freed before the talks."]

@@ -1,14 +1,18 @@
 """The check pipeline end to end with fake models: offsets, filtering, stats, provenance, errors."""
 
 import json
+from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 import pytest
 
 from factcheck.documents import document_from_text, read_documents
+from factcheck import pipeline as pipeline_module
 from factcheck.errors import InputError
 from factcheck.pipeline import CheckSettings, premise_text, run_check
 from factcheck.claims import extract_claim_set
+from conftest import FakeNLI
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 
@@ -103,10 +107,12 @@ def test_seeds_report_matches_the_report_made_before_the_typed_schema(fake_embed
 
     The typed report must give the same JSON, key order included, except what was added on purpose
     since: timings, later settings (at their defaults or off), later per-article fields, the
-    ``claims_copied`` and ``time_*`` stats, and ``disputes``. Lexical pairing is off (it adds pairs).
+    ``claims_copied`` and ``time_*`` stats, and ``disputes``. Lexical pairing and list-item claims are
+    off (they add pairs).
     """
     golden = json.loads((Path(__file__).parent / "data" / "seeds_fake_report.json").read_text(encoding="utf-8"))
     monkeypatch.chdir(SEEDS.parent)  # article sources are recorded as given: "seeds/..."
+    monkeypatch.setattr(pipeline_module, "extract_claim_set", partial(extract_claim_set, split_lists=False))
     report = run_check(read_documents(["seeds"]), fake_embedder, fake_nli,
                        CheckSettings(min_similarity=0.3, top_k=2, lexical_floor=None)).to_dict()
     report["stats"]["seconds"] = golden["stats"]["seconds"]
@@ -128,3 +134,50 @@ def test_seeds_report_matches_the_report_made_before_the_typed_schema(fake_embed
     assert disputes and len(used) == len(set(used)) and max(used) < len(report["findings"])
     assert json.dumps(report, ensure_ascii=False) == json.dumps(golden, ensure_ascii=False)
     assert len(report["findings"]) == 301
+
+
+class _DrowningNLI(FakeNLI):
+    """FakeNLI whose contradictions between long texts are drowned: over 12 words a side, neutral.
+
+    So a changed item is a contradiction between the item claims only, as with the real judge.
+    """
+
+    @staticmethod
+    def label(premise: str, hypothesis: str) -> str:
+        label = FakeNLI.label(premise, hypothesis)
+        if label == "contradiction" and max(len(premise.split()), len(hypothesis.split())) > 12:
+            return "neutral"
+        return label
+
+
+LIST_A = ("Moscow said on Friday that the drills were routine and long planned. Russia has launched drills: infantry "
+          "units practiced firing in the south, warplanes in Kaliningrad performed bombing runs, warships sailed "
+          "into the Baltic Sea, and fighter jets arrived in Belarus for war games.")
+LIST_B = LIST_A.replace("warplanes in Kaliningrad performed bombing runs", "warplanes in Kaliningrad did not perform bombing runs")
+
+
+def test_a_changed_list_item_is_one_finding_on_the_items(fake_embedder, monkeypatch):
+    docs = [document_from_text(LIST_A, id="a", source="a"), document_from_text(LIST_B, id="b", source="b")]
+    settings = CheckSettings(min_similarity=0.3)
+    report = run_check(docs, fake_embedder, _DrowningNLI(), settings).to_dict()
+    found = [f for f in report["findings"] if f["label"] == "contradiction"]
+    assert len(found) == 1  # the item pair; the sentence pairs around it add no second finding
+    a, b = found[0]["claims"]
+    assert a["text"] == "warplanes in Kaliningrad performed bombing runs"
+    assert b["text"] == "warplanes in Kaliningrad did not perform bombing runs"
+    for claim, text in ((a, LIST_A), (b, LIST_B)):
+        assert text[claim["start"]:claim["end"]] == claim["text"] and "lead" not in claim
+    # One finding per sentence pair, whichever claims of the two sentences were compared.
+    everything = run_check(docs, fake_embedder, _DrowningNLI(), replace(settings, include_all=True)).to_dict()
+    keys = [tuple(sorted((c["article"], sentence_of(c)) for c in f["claims"])) for f in everything["findings"]]
+    assert len(keys) == len(set(keys))
+    # Without list items, the whole sentences drown the change.
+    monkeypatch.setattr(pipeline_module, "extract_claim_set", partial(extract_claim_set, split_lists=False))
+    before = run_check(docs, fake_embedder, _DrowningNLI(), settings).to_dict()
+    assert not [f for f in before["findings"] if f["label"] == "contradiction"]
+    assert before["stats"]["claims"] < report["stats"]["claims"]
+
+
+def sentence_of(claim: dict) -> int:
+    text = LIST_A if claim["article"] == "a" else LIST_B
+    return text[:claim["start"]].count(". ")

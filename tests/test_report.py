@@ -349,3 +349,13 @@ def test_html_greys_out_dropped_furniture_and_says_why():
     assert "out of range" not in doc  # offsets that do not fit the text are ignored, not drawn
     # Highlights still work beside it.
     assert 'class="hl contradiction' in doc
+
+
+def test_a_list_item_claim_keeps_its_lead_through_json():
+    from factcheck.report.schema import Claim
+
+    item = Claim("a", "warplanes in Kaliningrad", 10, 34, lead="Russia launched drills involving ")
+    assert item.statement == "Russia launched drills involving warplanes in Kaliningrad"
+    assert Claim.from_dict(item.to_dict()) == item
+    plain = Claim("a", "The army left.", 0, 14)
+    assert "lead" not in plain.to_dict() and Claim.from_dict(plain.to_dict()) == plain

@@ -23,7 +23,7 @@ RUN_ON = (
 
 def _check_offsets(doc, cs) -> None:
     for c in cs.claims:
-        assert doc.text[c.start : c.end] == c.text
+        assert doc.text[c.start : c.end] == c.words and c.text == c.lead + c.words
     for s in cs.sentences:
         assert doc.text[s.start : s.end] == s.text
 

@@ -170,7 +170,8 @@ def _html_finding(rank: int, f: Finding, placed: set[str]) -> str:
         anchor = f"c-{rank}-{side}"
         where_html = (f'<a class="where" href="#{anchor}">{where}</a>' if anchor in placed
                       else f'<span class="where">{where}</span>')
-        claims.append(f'<p class="claim">{where_html}{_e(claim.text)}</p>')
+        lead = f'<span class="lead">{_e(claim.lead)}</span>' if claim.lead else ""
+        claims.append(f'<p class="claim">{where_html}{lead}{_e(claim.text)}</p>')
     reasons = "".join(f"<li>{_e(r)}</li>" for r in f.reasons)
     reasons_html = f'<ul class="reasons">{reasons}</ul>' if reasons else ""
     return (f'<li class="finding {_e(label)}" id="finding-{rank}"><div class="meta">{meta}</div>'

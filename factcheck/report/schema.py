@@ -40,21 +40,35 @@ def _typed(value: Any, kind: type | tuple[type, ...], where: str) -> Any:
 
 @dataclass(frozen=True)
 class Claim:
-    """One side of a finding: ``text == article_text[start:end]``."""
+    """One side of a finding: ``text == article_text[start:end]``.
+
+    ``lead`` is set for one item of a list: the list's shared words that the item was read after
+    ("Russia has launched drills: "), so ``lead + text`` is what the models compared.
+    """
 
     article: str
     text: str
     start: int
     end: int
+    lead: str = ""
+
+    @property
+    def statement(self) -> str:
+        """What the models compared: the lead, if any, then the claim's own words."""
+        return self.lead + self.text
 
     def to_dict(self) -> dict:
-        return {"article": self.article, "text": self.text, "start": self.start, "end": self.end}
+        d = {"article": self.article, "text": self.text, "start": self.start, "end": self.end}
+        if self.lead:  # reports without list items stay as they were
+            d["lead"] = self.lead
+        return d
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], where: str = "claim") -> Claim:
         return cls(str(_need(data, "article", where)), _typed(_need(data, "text", where), str, f"{where}.text"),
                    _typed(_need(data, "start", where), int, f"{where}.start"),
-                   _typed(_need(data, "end", where), int, f"{where}.end"))
+                   _typed(_need(data, "end", where), int, f"{where}.end"),
+                   _typed(data.get("lead", ""), str, f"{where}.lead"))
 
 
 @dataclass(frozen=True)

@@ -179,7 +179,7 @@ def _terminal_finding(rank: int, f: Finding) -> RenderableType:
     body.add_column(no_wrap=True, style="cyan")
     body.add_column(overflow="fold", ratio=1)
     for claim in f.claims:
-        body.add_row(Text(f"{claim.article} [{claim.start}:{claim.end}]"), Text(" ".join(claim.text.split())))
+        body.add_row(Text(f"{claim.article} [{claim.start}:{claim.end}]"), Text(" ".join(claim.statement.split())))
     body.add_row(Text("nli", style="dim"), Text(f"P(contradiction) forward {num(f.forward.contradiction)}"
                                                  f" · backward {num(f.backward.contradiction)}"))
     for reason in f.reasons:
@@ -266,8 +266,8 @@ def render_markdown(report: Report, texts: Mapping[str, str] | None = None) -> s
             rows.append((
                 rank, f.label, num(f.score), num(f.similarity),
                 f"{num(f.forward.contradiction)} / {num(f.backward.contradiction)}",
-                f"{a.article} [{a.start}:{a.end}]", a.text,
-                f"{b.article} [{b.start}:{b.end}]", b.text,
+                f"{a.article} [{a.start}:{a.end}]", a.statement,
+                f"{b.article} [{b.start}:{b.end}]", b.statement,
                 "; ".join(f.reasons),
             ))
         out += _md_table(["#", "label", "score", "similarity", "P(contra) fwd / bwd", "article A", "sentence A",
