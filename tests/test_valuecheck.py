@@ -190,6 +190,9 @@ def test_a_running_total_in_the_later_article_is_reported_as_a_possible_update(f
     (f,) = report.findings
     assert f.label == "contradiction" and f.reasons[1].startswith("possible update: 12 vs 8")
     assert report.stats.extra["possible_updates"] == 1
+    from factcheck.report.text import render_terminal
+
+    assert "CONTRADICTION (possible update)" in render_terminal(report)
 
 
 def test_figures_of_different_units_are_left_to_the_model(fake_embedder):
