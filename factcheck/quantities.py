@@ -181,6 +181,7 @@ def _interval(low: float, high: float, hedge: str | None) -> tuple[float, float]
     return low, high
 
 
+@lru_cache(maxsize=1 << 14)
 def quantities(text: str, skip: tuple[tuple[int, int], ...] = ()) -> tuple[Quantity, ...]:
     """The figures of ``text`` (digits; run ``to_digits`` first for words), leaving out ``skip`` spans (dates),
     ordinals, clock times, years standing alone, and numbers glued to words ("COVID-19", "G7")."""

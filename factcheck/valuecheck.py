@@ -111,7 +111,7 @@ def plan_value_check(k: int, a: str, b: str, date_a: dt.date | None = None, date
     ma = time_mentions(ta, date_a) if timed_a else ()
     mb = time_mentions(tb, date_b) if timed_b else ()
     dates = compare_times(ma, mb) if (ma or mb) else None
-    if dates is not None and dates.status == "unknown" and not flagged:
+    if not flagged and dates is not None and dates.status == "unknown":
         dates = None
     numbers = None
     if numeric_a and numeric_b:
@@ -136,6 +136,12 @@ def plan_value_check(k: int, a: str, b: str, date_a: dt.date | None = None, date
         reason = f"dates differ: {_short(xa)} vs {_short(xb)}"
     worded_same = same_wording(*masked) or (time_free_wording(masked[0]) == time_free_wording(masked[1])
                                             and bool(time_free_wording(masked[0])))
+    if not flagged and dates is not None and any(m.days is None for m in ma + mb) and not worded_same:
+        # Unless the model called a contradiction or the claims are worded the same apart from them,
+        # only explicit (resolved) dates are compared: "Thursday" vs "Wednesday" may be two statements.
+        dates, reason = None, None
+        if numbers is None:
+            return None
     return ValueCheck(k, dates, numbers, None if worded_same else masked, flagged, reason)
 
 

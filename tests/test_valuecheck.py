@@ -237,3 +237,12 @@ def test_relative_dates_resolve_against_the_article_date():
                              "The minister resigned on 27 January 2022 after the vote.",
                              dt.date(2022, 1, 28), dt.date(2022, 1, 28))
     assert check is not None and check.dates.status == "same"
+
+
+def test_weekdays_without_an_article_date_are_not_explicit_dates():
+    # "Thursday" vs "Wednesday" with no article date: different weekdays, but not explicit dates to decide by
+    assert plan_value_check(0, "The Kremlin said on Thursday that talks could go on.",
+                            "On Wednesday the Kremlin told reporters that talks could continue.") is None
+    # worded the same apart from them, they differ (as the time check did before)
+    assert plan_value_check(0, "The Kremlin said on Thursday that talks could go on.",
+                            "The Kremlin said on Wednesday that talks could go on.").differ
