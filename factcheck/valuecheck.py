@@ -4,8 +4,9 @@ NLI models read "21 August 1968" against "27 August 1968" as near-paraphrases, a
 "at least 8 killed" as a contradiction. For every aligned pair whose two claims each state an explicit
 date, or a number with the same unit or counted noun (``timecheck``, ``quantities``), the values are
 masked out and the masked pair is scored both ways by the same NLI model (all such pairs in one call).
-If the masked claims state the same fact (entailment both ways at the agreement threshold, or the same
-wording once masked), the values decide:
+If the masked claims state the same fact (entailment both ways at the agreement threshold; or one way,
+with no contradiction, when the differing values qualify the same word: "born 21 August 1968" / "born on
+27 August 1968", "12 people" / "8 people"; or the same wording once masked), the values decide:
 
 - different days or amounts -> a contradiction, with the reason ("dates differ: 21 August 1968 vs 27
   August 1968", "numbers differ: 12 vs 8");
@@ -28,7 +29,7 @@ from typing import Sequence
 
 import numpy as np
 
-from factcheck.labels import ENT
+from factcheck.labels import CON, ENT
 from factcheck.quantities import NumberComparison, Quantity, compare_quantities, has_numbers, quantities, to_digits
 from factcheck.timecheck import (TimeComparison, TimeMention, compare_times, has_time_words, time_free_wording,
                                  time_mentions)
@@ -50,6 +51,7 @@ class ValueCheck:
     masked: tuple[str, str] | None
     flagged: bool  # the NLI model already calls the pair a contradiction
     date_reason: str | None = None  # "dates differ: 21 August 1968 vs 27 August 1968"
+    anchored: bool = False  # the differing values qualify the same word ("born" / "born"; "12 people" / "8 people")
 
     @property
     def differ(self) -> bool:
@@ -90,6 +92,18 @@ def mask_values(text: str, spans: Sequence[tuple[int, int]]) -> str:
         pos = e
     out.append(text[pos:])
     return re.sub(r"\s{2,}", " ", re.sub(r"\s+([,.;:)])", r"\1", re.sub(r"\(\s*", "(", "".join(out)))).strip()
+
+
+_ANCHOR_SKIP = {"on", "in", "at", "since", "by", "from", "until", "till", "to", "of", "the", "a", "an", "was", "were",
+                "is", "are", "and", "as", "early", "soon", "about", "around", "some", "least", "more", "than", "nearly"}
+
+
+def _anchor(text: str, start: int) -> str | None:
+    """The content word right before a value, cut to 5 letters ("(born 21 August 1968)" -> "born")."""
+    for w in reversed(re.findall(r"[A-Za-z]+", text[max(0, start - 60):start])):
+        if w.lower() not in _ANCHOR_SKIP:
+            return w.lower()[:5]
+    return None
 
 
 def _short(mentions: Sequence[TimeMention]) -> str:
@@ -142,7 +156,15 @@ def plan_value_check(k: int, a: str, b: str, date_a: dt.date | None = None, date
         dates, reason = None, None
         if numbers is None:
             return None
-    return ValueCheck(k, dates, numbers, None if worded_same else masked, flagged, reason)
+    anchored = False
+    if dates is not None and dates.status == "differ":
+        wa = {_anchor(ta, m.start) for m in ma} - {None}
+        wb = {_anchor(tb, m.start) for m in mb} - {None}
+        anchored = bool(wa & wb)
+    if numbers is not None and numbers.status in ("differ", "update"):
+        anchored = anchored or any(x.unit is not None and x.unit == y.unit for x in numbers.a for y in numbers.b) \
+            or any(x.running for x in numbers.a + numbers.b)
+    return ValueCheck(k, dates, numbers, None if worded_same else masked, flagged, reason, anchored)
 
 
 def score_masked(checks: Sequence[ValueCheck], nli, batch_size: int = 32) -> dict[int, tuple[np.ndarray, np.ndarray]]:
@@ -173,10 +195,14 @@ def judge_values(check: ValueCheck, masked: tuple[np.ndarray, np.ndarray] | None
         fwd, bwd = masked
         c, _ = two_way_scores(fwd[None, :], bwd[None, :])
         masked_c = float(c[0])
-        entail = min(float(fwd[ENT]), float(bwd[ENT]))
-        same_fact = entail >= thresholds.agreement
+        # The same fact: entailment both ways; or one way, no contradiction, and the values qualify the same word
+        # ("born 21 August 1968" / "born on 27 August 1968": a longer claim may entail a shorter one only).
+        both = min(float(fwd[ENT]), float(bwd[ENT])) >= thresholds.agreement
+        one = (max(float(fwd[ENT]), float(bwd[ENT])) >= thresholds.agreement and check.anchored
+               and masked_c < thresholds.contradiction and max(float(fwd[CON]), float(bwd[CON])) < 0.5)
+        same_fact = both or one
         shown = (f"with the values masked, the claims state the same fact (entailment {fwd[ENT]:.2f} forward, "
-                 f"{bwd[ENT]:.2f} backward)") if same_fact else f"with the values masked, contradiction {masked_c:.2f}"
+                 f"{bwd[ENT]:.2f} backward{'' if both else '; the values qualify the same word'})") if same_fact else f"with the values masked, contradiction {masked_c:.2f}"
     reasons = [r for r in (check.date_reason, check.numbers.reason if check.numbers is not None
                            and check.numbers.status == "differ" else None) if r]
     floor = max(contradiction, thresholds.contradiction)

@@ -103,8 +103,16 @@ def test_judge_values_needs_the_same_fact_both_ways():
                              "Julian Lewis Jones was born on 27 August 1968 in Wales.")
     same = judge_values(check, _rows([0.9, 0.05, 0.05], [0.8, 0.15, 0.05]), 0.02, 0.98, t)
     assert same.label is Verdict.contradiction and same.notes[0] == "dates differ: 21 August 1968 vs 27 August 1968"
-    one_way = judge_values(check, _rows([0.9, 0.05, 0.05], [0.2, 0.75, 0.05]), 0.02, 0.98, t)
-    assert one_way.label is None  # not the same fact: the model's verdict stands
+    # One way only (the real model: "born in Wales" does not entail "is a Welsh actor"), but both dates qualify "born"
+    one_way = judge_values(check, _rows([0.99, 0.005, 0.005], [0.05, 0.95, 0.0]), 0.87, 0.2, t)
+    assert check.anchored and one_way.label is Verdict.contradiction
+    assert one_way.notes[-1].endswith("the values qualify the same word)")
+    # One way, dates of two different events: not the same fact, the model's verdict stands
+    other = plan_value_check(0, "The minister resigned on 5 May 2014 after the scandal.",
+                             "The scandal broke on 1 May 2014.")
+    assert other.differ and not other.anchored
+    assert judge_values(other, _rows([0.9, 0.05, 0.05], [0.1, 0.85, 0.05]), 0.02, 0.9, t).label is None
+    assert judge_values(check, _rows([0.9, 0.05, 0.05], [0.05, 0.25, 0.7]), 0.02, 0.98, t).label is None
 
 
 class MaskNLI(NLIModel):
