@@ -26,10 +26,11 @@ from factcheck.errors import FactcheckError, InputError
 from factcheck.labels import ENT
 from factcheck.models import ModelInfo
 from factcheck.nli import NLIModel
+from factcheck.nli.model import judge
 from factcheck.report.schema import Article, DroppedSpan, Finding, NLIScores, Report, Stats
 from factcheck.report.schema import Claim as ReportClaim
-from factcheck.timecheck import (TimeComparison, article_date, compare_times, has_time_words, mask_times,
-                                 time_free_wording, time_mentions)
+from factcheck.timecheck import article_date
+from factcheck.valuecheck import ValueCheck, judge_values, plan_value_check, score_masked
 from factcheck.verdict import Thresholds, Verdict, decide, same_wording, two_way_scores
 
 log = logging.getLogger("factcheck")
@@ -88,6 +89,7 @@ class ScoredPair:
     overlong: bool = False  # a side was truncated to the NLI model's window
     notes: tuple[str, ...] = ()  # what a later check (e.g. the time check) found, shown after the cues
     verifier: tuple[np.ndarray, np.ndarray] | None = None  # the cascade's verifier's (forward, backward), if run
+    quiet_cues: tuple[str, ...] = ()  # cue reasons the value check proved wrong or restated ("numbers differ")
 
     @property
     def reasons(self) -> tuple[str, ...]:
@@ -96,7 +98,10 @@ class ScoredPair:
         Computed when asked (for reported findings), not for every scored pair.
         """
         reasons = [f"contradiction {self.forward[2]:.2f} forward, {self.backward[2]:.2f} backward"]
-        reasons += ["same wording (case, punctuation or spacing aside)"] if self.identical else contradiction_cues(self.a.text, self.b.text)
+        cues = [] if self.identical else contradiction_cues(self.a.text, self.b.text)
+        if self.quiet_cues:
+            cues = [c for c in cues if not c.startswith(self.quiet_cues)]
+        reasons += ["same wording (case, punctuation or spacing aside)"] if self.identical else cues
         if self.overlong:
             reasons.append("a side exceeded the NLI model's window; its premise was truncated")
         if self.verifier is not None:
@@ -312,26 +317,11 @@ def score_nli(aligned: Sequence[AlignedCluster], nli: NLIModel, settings: CheckS
     return out, len(unique)
 
 
-@dataclass(frozen=True)
-class TimeCheck:
-    """A pair whose verdict may hinge on how its claims state a time (phase 4b).
+def plan_time_checks(aligned: AlignedCluster, probs: np.ndarray, settings: CheckSettings) -> list[ValueCheck]:
+    """Phase 4b: the pairs of one cluster whose verdict may hinge on a date or a figure (``factcheck.valuecheck``).
 
-    ``masked`` is the pair with the time expressions removed, re-scored both ways to learn whether
-    the contradiction survives without them; ``None`` when the masked claims are worded the same,
-    so no model is needed.
-    """
-
-    k: int  # the candidate's index in its cluster
-    comparison: TimeComparison
-    masked: tuple[str, str] | None
-
-
-def plan_time_checks(aligned: AlignedCluster, probs: np.ndarray, settings: CheckSettings) -> list[TimeCheck]:
-    """Phase 4b: the pairs of one cluster whose verdict depends on a time, and how their times compare.
-
-    A contradiction whose claims state a time is re-scored with the times masked. A pair that is no
-    contradiction but whose claims are worded the same apart from differing dates becomes one.
-    Relative times resolve against each article's date (``timecheck.article_date``).
+    Every pair whose claims both state an explicit date or a figure of the same unit, and every
+    contradiction that states a time. Relative times resolve against each article's date.
     """
     if not aligned.candidates:
         return []
@@ -339,55 +329,38 @@ def plan_time_checks(aligned: AlignedCluster, probs: np.ndarray, settings: Check
     dates = {d.id: article_date(d.date, d.text) for d in aligned.cluster.documents}
     contradiction, agreement = two_way_scores(probs[0::2], probs[1::2])
     threshold = settings.thresholds.contradiction
-    out: list[TimeCheck] = []
+    out: list[ValueCheck] = []
     for k, cand in enumerate(aligned.candidates):
         a, b = claims[cand.i], claims[cand.j]
-        timed_a, timed_b = has_time_words(a.text), has_time_words(b.text)
-        flagged = contradiction[k] >= threshold and contradiction[k] >= agreement[k]
-        if flagged and (timed_a or timed_b):
-            ma, mb = time_mentions(a.text, dates.get(a.article)), time_mentions(b.text, dates.get(b.article))
-            if ma or mb:
-                out.append(TimeCheck(k, compare_times(ma, mb), (mask_times(a.text, ma), mask_times(b.text, mb))))
-        elif (not flagged and timed_a and timed_b and a.text != b.text
-              and time_free_wording(a.text) == time_free_wording(b.text)):
-            ma, mb = time_mentions(a.text, dates.get(a.article)), time_mentions(b.text, dates.get(b.article))
-            cmp = compare_times(ma, mb)
-            if cmp.status == "differ" and same_wording(mask_times(a.text, ma), mask_times(b.text, mb)):
-                out.append(TimeCheck(k, cmp, None))
+        if a.text == b.text:
+            continue
+        flagged = bool(contradiction[k] >= threshold and contradiction[k] >= agreement[k])
+        check = plan_value_check(k, a.text, b.text, dates.get(a.article), dates.get(b.article), flagged)
+        if check is not None:
+            out.append(check)
     return out
 
 
-def score_time_checks(plans: Sequence[Sequence[TimeCheck]], nli: NLIModel,
-                      settings: CheckSettings) -> list[dict[int, float]]:
-    """Phase 4b: the two-way contradiction score of every masked pair, for all clusters in one NLI call."""
-    index: dict[tuple[str, str], int] = {}
-    for plan in plans:
-        for t in plan:
-            if t.masked is not None:
-                index.setdefault(t.masked, len(index))
-                index.setdefault(t.masked[::-1], len(index))
-    if not index:
-        return [{} for _ in plans]
-    probs, _ = nli.predict_with_flags(list(index), batch_size=settings.batch_size)
-    out = []
-    for plan in plans:
-        scores = {}
-        for t in plan:
-            if t.masked is not None:
-                c, _ = two_way_scores(probs[[index[t.masked]]], probs[[index[t.masked[::-1]]]])
-                scores[t.k] = float(c[0])
-        out.append(scores)
+def score_time_checks(plans: Sequence[Sequence[ValueCheck]], nli: NLIModel,
+                      settings: CheckSettings) -> list[dict[int, tuple[np.ndarray, np.ndarray]]]:
+    """Phase 4b: every masked pair of every cluster scored both ways in one NLI call (each distinct pair once)."""
+    flat = [replace(c, k=(n, c.k)) for n, plan in enumerate(plans) for c in plan]
+    scored = score_masked(flat, nli, settings.batch_size)
+    out: list[dict[int, tuple[np.ndarray, np.ndarray]]] = [{} for _ in plans]
+    for (n, k), rows in scored.items():
+        out[n][k] = rows
     return out
 
 
 def decide_pairs(aligned: AlignedCluster, probs: np.ndarray, overlong: np.ndarray,
-                 settings: CheckSettings, time_checks: Sequence[TimeCheck] = (),
-                 masked_scores: dict[int, float] | None = None) -> tuple[list[ScoredPair], dict]:
+                 settings: CheckSettings, time_checks: Sequence[ValueCheck] = (),
+                 masked_scores: dict[int, tuple[np.ndarray, np.ndarray]] | None = None) -> tuple[list[ScoredPair], dict]:
     """Phase 5: verdicts and reasons for one cluster's scored pairs, and its stats.
 
-    With ``time_checks`` (phase 4b): a contradiction that does not survive masking its times is
-    kept only when the resolved dates differ; otherwise it becomes neutral, with the times compared
-    as the reason. A pair worded the same apart from differing dates becomes a contradiction.
+    With ``time_checks`` (phase 4b, ``factcheck.valuecheck.judge_values``): a pair whose masked claims
+    state the same fact is decided by its dates and figures (differ: a contradiction; a larger later
+    running total: a possible update; agree: no contradiction from them); a contradiction that does
+    not survive masking its values is kept only when they differ.
     """
     claims = aligned.cluster.claims
     candidates = aligned.candidates
@@ -401,36 +374,38 @@ def decide_pairs(aligned: AlignedCluster, probs: np.ndarray, overlong: np.ndarra
     labels, scores = decide(contradiction, agreement, settings.thresholds, identical)
     notes: dict[int, tuple[str, ...]] = {}
     masked_scores = masked_scores or {}
-    cleared = upgraded = 0
+    counts = {"dates_differ": 0, "numbers_differ": 0, "update": 0, "cleared": 0}
     for t in time_checks:
-        if t.masked is None:
-            labels[t.k] = Verdict.contradiction
-            scores[t.k] = max(float(contradiction[t.k]), settings.thresholds.contradiction)
-            notes[t.k] = (t.comparison.reason, "the claims are worded the same apart from the dates")
-            upgraded += 1
-            continue
-        masked = masked_scores.get(t.k)
-        if masked is None or masked >= settings.thresholds.contradiction:
-            continue  # the contradiction survives without the times: they are not what it hinges on
-        hinge = f"with the times masked, contradiction {masked:.2f}: it hinges on the time"
-        if t.comparison.status == "differ":
-            notes[t.k] = (t.comparison.reason, hinge)
-        else:
-            labels[t.k] = Verdict.neutral
-            scores[t.k] = 1.0 - max(masked, float(agreement[t.k]))
-            why = "the times agree" if t.comparison.status == "same" else "the times cannot be compared"
-            notes[t.k] = (f"not a contradiction: {why}; {t.comparison.reason}", hinge)
-            cleared += 1
+        out = judge_values(t, masked_scores.get(t.k), float(contradiction[t.k]), float(agreement[t.k]),
+                           settings.thresholds)
+        if out.label is not None:
+            labels[t.k], scores[t.k] = out.label, out.score
+        if out.notes:
+            notes[t.k] = out.notes
+        if out.counter:
+            counts[out.counter] += 1
     if time_checks:
         stats["time_checked"] = len(time_checks)
-        stats["time_cleared"] = cleared
-        stats["time_dates_differ"] = upgraded + sum(1 for t in time_checks if t.k in notes
-                                                    and t.comparison.status == "differ" and t.masked is not None)
+        stats["time_cleared"] = counts["cleared"]
+        stats["time_dates_differ"] = counts["dates_differ"]
+        stats["numbers_differ"] = counts["numbers_differ"]
+        stats["possible_updates"] = counts["update"]
     cut = overlong[0::2] | overlong[1::2]
+    quiet = {t.k: _quiet_cues(t, notes.get(t.k, ())) for t in time_checks}
     scored = [ScoredPair(claims[cand.i], claims[cand.j], cand.similarity, forward[k], backward[k], labels[k],
-                         float(scores[k]), bool(identical[k]), bool(cut[k]), notes.get(k, ()))
+                         float(scores[k]), bool(identical[k]), bool(cut[k]), notes.get(k, ()), quiet_cues=quiet.get(k, ()))
               for k, cand in enumerate(candidates)]
     return scored, stats
+
+
+def _quiet_cues(check: ValueCheck, notes: tuple[str, ...]) -> tuple[str, ...]:
+    """The date/number cues that the value check contradicts (values agree) or restates in its notes."""
+    out = []
+    if (check.numbers is not None and check.numbers.status != "differ") or any(n.startswith("numbers differ") for n in notes):
+        out.append("numbers differ")
+    if (check.dates is not None and check.dates.status == "same") or any(n.startswith("dates differ") for n in notes):
+        out.append("dates differ")
+    return tuple(out)
 
 
 def score_pairs(claim_sets: Sequence[ClaimSet], embedder: Embedder, nli: NLIModel, settings: CheckSettings,
@@ -463,7 +438,7 @@ def check_clusters(clusters: Sequence[Sequence[Document]], embedder: Embedder, n
 def check_prepared(prepared: Sequence[ClusterClaims | FactcheckError], embedder: Embedder, nli: NLIModel,
                    settings: CheckSettings, progress: Progress | None = None) -> tuple[list[Report | FactcheckError], int]:
     """Phases 2-5 and the reports for clusters whose claims are extracted (errors pass through)."""
-    settings = nli.judge_settings(settings)
+    settings = judge(nli, "judge_settings")(settings)
     started = time.perf_counter()
     ok = [p for p in prepared if isinstance(p, ClusterClaims)]
     embeddings = embed_claims(ok, embedder, settings, progress)
@@ -473,7 +448,7 @@ def check_prepared(prepared: Sequence[ClusterClaims | FactcheckError], embedder:
     masked = score_time_checks(plans, nli, settings)
     decided = [decide_pairs(item, probs, overlong, settings, plan, masked_scores)
                for item, (probs, overlong), plan, masked_scores in zip(aligned, scored, plans, masked)]
-    decided = nli.review(aligned, decided, settings, progress)
+    decided = judge(nli, "review")(aligned, decided, settings, progress)
     # Time is shared across the clusters checked together: each reports its share by claims.
     seconds = time.perf_counter() - started
     total_claims = sum(a.stats["claims"] for a in aligned) or 1
@@ -482,7 +457,7 @@ def check_prepared(prepared: Sequence[ClusterClaims | FactcheckError], embedder:
         stats["seconds"] = round(seconds * (stats["claims"] / total_claims if len(aligned) > 1 else 1.0), 3)
         report = build_report(item.cluster.documents, item.cluster.claim_sets, pairs, stats, settings, embedder.info,
                               nli.info)
-        out.append(replace(report, models={**report.models, **nli.report_models()}))
+        out.append(replace(report, models={**report.models, **judge(nli, "report_models")()}))
     done = iter(out)
     return [p if isinstance(p, FactcheckError) else next(done) for p in prepared], nli_pairs
 

@@ -146,6 +146,8 @@ def _resolve(span: str, base: dt.date | None) -> tuple[tuple[dt.date, dt.date], 
 
 
 _LEAD = re.compile(r"(?:(?:the|on|in|at|of|by|and)\s+)+", re.IGNORECASE)
+_FIGURE_LEAD = re.compile(r"[\d,.]+\s+(?:on|in|at|by|this|last|next)\s+", re.IGNORECASE)
+_TRAIL = re.compile(r"(?:\s+(?:the|on|in|at|of|by|and))+\s*$", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1 << 14)
@@ -161,7 +163,13 @@ def _search(text: str) -> tuple[tuple[str, int, int], ...]:
         if k >= 0 and _keep_span(span):
             lead = _LEAD.match(span)
             cut = lead.end() if lead else 0
-            out.append((span[cut:], k + cut, k + len(span)))
+            # "rose to 12 on Tuesday": dateparser takes the count for a month; "27 August 1968 in": a preposition
+            figure = _FIGURE_LEAD.match(span, cut)
+            cut = figure.end() if figure else cut
+            trail = _TRAIL.search(span, cut)
+            end = trail.start() if trail else len(span)
+            if cut < end and _keep_span(span[cut:end]):
+                out.append((span[cut:end], k + cut, k + end))
             pos = k + len(span)
     return tuple(out)
 

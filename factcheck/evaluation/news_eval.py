@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Sequence
@@ -26,7 +26,8 @@ from factcheck.evaluation.metrics import average_precision, bootstrap_ci
 from factcheck.evaluation.news_pairs import TYPES, NewsPair
 from factcheck.verdict import Thresholds, Verdict, decide, same_wording, two_way_scores
 
-__all__ = ["NewsScores", "fit_news_thresholds", "news_markdown", "news_metrics", "score_cascade", "score_news_pairs", "TOP_K"]
+__all__ = ["NewsScores", "fit_news_thresholds", "news_markdown", "news_metrics", "score_cascade", "score_news_pairs",
+           "value_check", "TOP_K"]
 
 TOP_K = (10, 50, 100)
 
@@ -40,6 +41,8 @@ class NewsScores:
     contradiction: np.ndarray
     agreement: np.ndarray
     identical: np.ndarray
+    # The value check's verdicts (``value_check``): 1 contradiction, 0 not, -1 left to the thresholds.
+    decided: np.ndarray | None = None
 
 
 def score_news_pairs(pairs: Sequence[NewsPair], model, batch_size: int = 32) -> NewsScores:
@@ -53,7 +56,8 @@ def score_news_pairs(pairs: Sequence[NewsPair], model, batch_size: int = 32) -> 
     return NewsScores(forward, backward, c, a, identical)
 
 
-def score_cascade(pairs: Sequence[NewsPair], cascade, batch_size: int = 32) -> tuple[NewsScores, np.ndarray]:
+def score_cascade(pairs: Sequence[NewsPair], cascade, batch_size: int = 32,
+                  values: bool = False) -> tuple[NewsScores, np.ndarray]:
     """Score as ``check`` does with a cascade (``factcheck.nli.cascade``): the screening model scores every pair both
     ways, the verifier re-scores the pairs it screens in, and its scores replace the screen's there.
 
@@ -64,6 +68,8 @@ def score_cascade(pairs: Sequence[NewsPair], cascade, batch_size: int = 32) -> t
     from factcheck.pipeline import model_thresholds
 
     s = score_news_pairs(pairs, cascade.screen, batch_size)
+    if values:  # as in check: the value check runs on the screen's scores, and its verdicts stand
+        s = value_check(pairs, s, cascade.screen, model_thresholds(cascade.screen), batch_size)
     labels, _ = decide(s.contradiction, s.agreement, model_thresholds(cascade.screen), s.identical)
     mask = screen_mask(s.forward, s.backward, labels, s.identical, cascade.screen_threshold)
     forward, backward = s.forward.copy(), s.backward.copy()
@@ -72,13 +78,34 @@ def score_cascade(pairs: Sequence[NewsPair], cascade, batch_size: int = 32) -> t
         v = score_news_pairs([p for p, m in zip(pairs, mask) if m], cascade.verifier, batch_size)
         forward[mask], backward[mask] = v.forward, v.backward
         c[mask], a[mask] = v.contradiction, v.agreement
-    return NewsScores(forward, backward, c, a, s.identical), mask
+    return NewsScores(forward, backward, c, a, s.identical, s.decided), mask
 
 
 def predicted(scores: NewsScores, thresholds: Thresholds) -> np.ndarray:
     """Which pairs the checker reports as contradictions at ``thresholds``."""
     labels, _ = decide(scores.contradiction, scores.agreement, thresholds, scores.identical)
-    return np.array([v is Verdict.contradiction for v in labels], dtype=bool)
+    out = np.array([v is Verdict.contradiction for v in labels], dtype=bool)
+    if scores.decided is not None:
+        out = np.where(scores.decided >= 0, scores.decided == 1, out)
+    return out
+
+
+def value_check(pairs: Sequence[NewsPair], scores: NewsScores, model, thresholds: Thresholds,
+                batch_size: int = 32) -> NewsScores:
+    """``scores`` with the checker's date and number check applied (``factcheck.valuecheck``), as ``check`` does:
+    the masked pairs are scored in one extra call of ``model``. News pairs carry no article dates."""
+    from factcheck.valuecheck import judge_values, plan_value_check, score_masked
+
+    flagged = predicted(scores, thresholds)
+    checks = [c for i, p in enumerate(pairs) if not scores.identical[i]
+              and (c := plan_value_check(i, p.a, p.b, None, None, bool(flagged[i]))) is not None]
+    masked = score_masked(checks, model, batch_size)
+    decided = np.full(len(pairs), -1, dtype=np.int8)
+    for c in checks:
+        out = judge_values(c, masked.get(c.k), float(scores.contradiction[c.k]), float(scores.agreement[c.k]), thresholds)
+        if out.label is not None:
+            decided[c.k] = int(out.label is Verdict.contradiction)
+    return replace(scores, decided=decided)
 
 
 def _prf(gold: np.ndarray, pred: np.ndarray) -> dict[str, float]:
@@ -214,8 +241,11 @@ DEFAULT_LABELS = Path("eval/news_pairs/labels.jsonl")
 
 def evaluate_news(model, labels: str | Path, data_dir: str | Path, *, split: str | None = "dev",
                   thresholds: Thresholds | None = None, batch_size: int = 32, n_bootstrap: int = 1000,
-                  seed: int = 0) -> tuple[dict, list[NewsPair], NewsScores]:
-    """The news-pairs report of ``model`` on ``split`` of ``labels`` (all splits when None), with provenance."""
+                  seed: int = 0, values: bool = True) -> tuple[dict, list[NewsPair], NewsScores]:
+    """The news-pairs report of ``model`` on ``split`` of ``labels`` (all splits when None), with provenance.
+
+    With ``values`` (the default) the checker's date and number check decides the pairs it applies to,
+    as in ``factcheck check``; the report records it (``value_check``)."""
     from factcheck.evaluation.news_pairs import load_news_pairs
     from factcheck.models import file_sha256, portable_path
     from factcheck.pipeline import model_thresholds
@@ -229,11 +259,16 @@ def evaluate_news(model, labels: str | Path, data_dir: str | Path, *, split: str
     if thresholds is None:
         thresholds = model.thresholds if cascade else model_thresholds(model)
     if cascade:
-        scores, verified = score_cascade(pairs, model, batch_size=batch_size)
+        scores, verified = score_cascade(pairs, model, batch_size=batch_size, values=values)
     else:
         scores = score_news_pairs(pairs, model, batch_size=batch_size)
+        if values:
+            scores = value_check(pairs, scores, model, thresholds, batch_size)
     result = news_metrics(pairs, scores, thresholds, n_bootstrap=n_bootstrap, seed=seed)
     info = getattr(model, "info", None)
+    if values and scores.decided is not None:
+        result["value_check"] = {"decided": int(np.sum(scores.decided >= 0)),
+                                 "contradiction": int(np.sum(scores.decided == 1))}
     result = {"task": "news-pairs", "split": split or "all", "version": __version__,
               "data": {"labels": portable_path(labels), "sha256": file_sha256(Path(labels))},
               "model": info.to_dict() if info is not None and hasattr(info, "to_dict") else None, **result}

@@ -28,6 +28,7 @@ from factcheck.embed import Embedder
 from factcheck.errors import InputError
 from factcheck.index.store import IndexPin, StoryStore, article_hash, text_hash
 from factcheck.nli import NLIModel
+from factcheck.nli.model import judge
 from factcheck.pipeline import (AlignedCluster, CheckSettings, ClusterClaims, ScoredPair, align_cluster, build_report,
                                 decide_pairs, embed_claims, plan_time_checks, score_nli, score_time_checks)
 from factcheck.report.schema import Report
@@ -189,7 +190,7 @@ class StoryIndex:
         Each new claim retrieves its ``retrieve`` nearest stored claims (of articles dated ``since`` or
         later, when given); the ``max_articles`` stored articles with the closest claims take part.
         """
-        settings = nli.judge_settings(settings or self.settings)
+        settings = judge(nli, "judge_settings")(settings or self.settings)
         if since is not None and parse_date(since) is None:
             raise InputError(f"--since {since!r} is not a date (use YYYY-MM-DD)")
         since_day = parse_date(since).isoformat() if since else None
@@ -238,7 +239,7 @@ class StoryIndex:
         plan = plan_time_checks(aligned, probs, settings)
         (masked,) = score_time_checks([plan], nli, settings)
         decided = [decide_pairs(aligned, probs, overlong, settings, plan, masked)]
-        decided = nli.review([aligned], decided, settings, progress)
+        decided = judge(nli, "review")([aligned], decided, settings, progress)
         pairs, stats = decided[0]
         from factcheck.timecheck import article_date
 
@@ -247,7 +248,7 @@ class StoryIndex:
         stats["index_updates"] = sum(1 for p in pairs if any(n.startswith("possible update") for n in p.notes))
         stats["seconds"] = round(time.perf_counter() - started, 3)
         report = build_report(docs, sets, pairs, stats, settings, self.embedder.info, nli.info)
-        report = replace(report, models={**report.models, **nli.report_models()})
+        report = replace(report, models={**report.models, **judge(nli, "report_models")()})
         return IndexCheck(report, {d.id: d.text for d in docs}, tuple(claim_sets), new_vectors, retrieval)
 
 

@@ -224,3 +224,11 @@ def _check_pairs(pairs: Sequence[Pair]) -> list[Pair]:
             raise InputError(f"NLI input must be (premise, hypothesis) string pairs, got {pair!r:.80}")
         out.append((pair[0], pair[1]))
     return out
+
+
+def judge(model, method: str):
+    """``model``'s judge method ``method`` (``judge_settings``, ``review``, ``report_models``); a duck-typed model
+    (anything with ``predict``, not an ``NLIModel``) gets the single model's."""
+    found = getattr(model, method, None)
+    return found if found is not None else getattr(NLIModel, method).__get__(model)
+

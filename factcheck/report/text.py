@@ -174,6 +174,8 @@ def _terminal_finding(rank: int, f: Finding) -> RenderableType:
     head = Text()
     head.append(f"#{rank} ", style="bold")
     head.append(f.label.upper(), style=_LABEL_STYLE.get(f.label, "bold"))
+    if any(r.startswith("possible update") for r in f.reasons):
+        head.append(" (possible update)", style="bold")
     head.append(f"  score {num(f.score)}  similarity {num(f.similarity)}")
     body = Table.grid(padding=(0, 1))
     body.add_column(no_wrap=True, style="cyan")
