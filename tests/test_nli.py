@@ -198,7 +198,7 @@ def test_batching_does_not_change_results(reordered) -> None:
 def test_provenance(reordered, reordered_dir) -> None:
     info = reordered.info
     assert info.backend == "torch" and info.source == reordered_dir.name  # no machine path
-    assert info.extra["runtime"].startswith("factcheck.runtime.bert") and info.extra["precision"] in ("fp32", "bf16")
+    assert info.extra["runtime"].startswith("factcheck.bert") and info.extra["precision"] in ("fp32", "bf16")
     assert info.revision.startswith("sha256:") and len(info.revision) == len("sha256:") + 12
     assert info.extra["model_labels"] == ["contradiction", "entailment", "neutral"]
     assert "contradiction->contradiction" in info.extra["label_mapping"]
