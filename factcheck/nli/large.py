@@ -273,9 +273,19 @@ def merged_model(base: Path, adapter: Path, dtype=None):
 
     manifest = read_manifest(adapter)
     labels = list(manifest.get("labels") or LABELS)
-    model = AutoModelForSequenceClassification.from_pretrained(
-        base, num_labels=len(labels), id2label=dict(enumerate(labels)), label2id={n: i for i, n in enumerate(labels)},
-        use_safetensors=True, dtype=torch.float32, local_files_only=True, trust_remote_code=False)
+    from transformers.utils import logging as hf_logging
+
+    # The base has no classification head (the adapter brings it): transformers' load report of the missing
+    # head and the unused pooler is expected, so it is not shown.
+    level = hf_logging.get_verbosity()
+    hf_logging.set_verbosity_error()
+    try:
+        model = AutoModelForSequenceClassification.from_pretrained(
+            base, num_labels=len(labels), id2label=dict(enumerate(labels)),
+            label2id={n: i for i, n in enumerate(labels)}, use_safetensors=True, dtype=torch.float32,
+            local_files_only=True, trust_remote_code=False)
+    finally:
+        hf_logging.set_verbosity(level)
     transform = (manifest.get("base") or {}).get("transform")
     if transform == INT8_ROWS:
         int8_rows(model.base_model)
