@@ -59,3 +59,26 @@ def test_report_offsets_and_provenance(report):
     assert nli["revision"] and nli["revision"].startswith("sha256:")
     assert report["settings"]["thresholds"]["fitted_on"]
     assert report["stats"]["pairs_scored"] < report["stats"]["pairs_possible"]
+
+
+# --- the default judge of the CLI: the cascade (the 22M screens, the large tier decides) ---------------------------
+
+
+@pytest.fixture(scope="module")
+def cascade_report():
+    from factcheck import check
+    from factcheck.nli.large import missing
+
+    if missing():
+        pytest.skip("the large tier is not installed: " + "; ".join(missing()))
+    return check([SEEDS], device="cpu", verify="large")
+
+
+def test_the_cascade_keeps_a_negotiable_pair_and_drops_the_nato_false_alarm(cascade_report):
+    findings = cascade_report["findings"]
+    assert any(_negotiable_pair(f, "000") for f in findings[:3]), [f["claims"] for f in findings]
+    for f in findings:
+        texts = " ".join(c["text"] for c in f["claims"])
+        assert not ("NATO not expand" in texts and "unacceptability" in texts), texts
+    assert cascade_report["models"]["verifier"]["name"] == "large"
+    assert cascade_report["stats"]["pairs_verified"] < cascade_report["stats"]["pairs_scored"] / 4
