@@ -129,12 +129,11 @@ def check_command(
 
     verify = default_verifier(verify, small, nli_model)
     documents = read_documents(inputs, stdin=sys.stdin)
-    StoryStore.read_pin(index)
+    pin = StoryStore.read_pin(index)
     check_nli_name(nli_model)
     if verify:
         check_nli_name(verify)
     settings = CheckSettings(top_k=top_k, min_similarity=min_similarity, include_all=show_all, verify=verify)
-    pin = StoryStore.read_pin(index)
     settings = replace(settings, split_clauses=pin.split_clauses, min_words=pin.min_words)
     idx = _open(index, embedder, device, create=False, settings=settings)
     nli, _, _ = load_models(nli_model, device=device, embedder_model=idx.embedder, precision=precision.value)
