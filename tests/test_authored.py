@@ -123,3 +123,17 @@ def test_committed_authored_set_rebuilds_and_uses_only_train_stories() -> None:
     labels = [json.loads(x) for x in (REPO / "eval" / "news_pairs" / "labels.jsonl").read_text().splitlines()]
     held = {r["story"] for r in labels if r["split"] != "train"}
     assert not held & {p.story for p in pairs}
+
+
+def test_authored_subset_caps_contradictions_and_keeps_whole_premises() -> None:
+    from factcheck.training.authored import AuthoredPair, authored_subset
+
+    pairs = [AuthoredPair(f"p{k}h{j}", "s", f"premise {k}", f"hyp {k} {j}", lab, "f", "w")
+             for k in range(20) for j, lab in enumerate(("contradiction", "contradiction", "compatible", "unclear"))]
+    capped = authored_subset(pairs, contradiction_share=0.2, seed=1)
+    con = sum(p.label == "contradiction" for p in capped)
+    assert con / len(capped) <= 0.2 + 1e-9 and con > 0
+    assert len(capped) - con == 40  # every non-contradiction kept
+    few = authored_subset(pairs, limit=5, seed=1)
+    assert len({p.premise for p in few}) == 5 and len(few) == 20  # whole premises, all their hypotheses
+    assert authored_subset(pairs) == pairs

@@ -4,7 +4,10 @@
 
 - validation: the stories that ``eval/authored/stories.json`` puts in validation (``story_split`` below 0.2, and
   unlabelled stories of two or more bodies below 0.3) that have no labelled pair yet;
-- dev: the same FNC-1 competition-test stories as round one, pairs not drawn before.
+- dev: the same FNC-1 competition-test stories as round one, pairs not drawn before;
+- train (round 4, ``--train-pairs``): train stories of ``eval/authored/stories.json`` (two or more bodies, no
+  validation or dev story), at most ``--train-stories`` of them in the order of the hash of their id, pairs not
+  drawn before. Pass ``--validation-pairs 0 --dev-pairs 0`` for a train-only round.
 
 Stratified by the shipped model's two-way contradiction score exactly as round one (``draw.STRATA``/``SHARES``);
 the scores go only to ``<slices>/../hidden/``. Reading slices hold the pair id and the two texts, sides shuffled;
@@ -37,6 +40,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--slices", type=Path, default=Path("runs/annotation2/slices"))
     ap.add_argument("--validation-pairs", type=int, default=1300)
     ap.add_argument("--dev-pairs", type=int, default=900)
+    ap.add_argument("--train-pairs", type=int, default=0)
+    ap.add_argument("--train-stories", type=int, default=120)
     ap.add_argument("--double", type=int, default=320)
     ap.add_argument("--readers", type=int, default=2)
     ap.add_argument("--slice-size", type=int, default=100)
@@ -50,6 +55,8 @@ def main(argv: list[str] | None = None) -> None:
     split = json.loads(args.stories.read_text(encoding="utf-8"))
     val = {s: m for s, m in split["stories"].items()
            if split["split"][s] == "validation" and len(m) >= 2 and s not in old_stories}
+    train_all = {s: m for s, m in split["stories"].items() if split["split"][s] == "train" and len(m) >= 2}
+    train = dict(sorted(train_all.items(), key=lambda kv: sha(kv[0]))[: args.train_stories]) if args.train_pairs else {}
 
     nli, embedder, _ = load_models()
     from factcheck.device import cpu_bf16
@@ -62,12 +69,22 @@ def main(argv: list[str] | None = None) -> None:
     train_b = read_bodies(args.data_dir / "news" / "fnc1_train_bodies.csv")
     dev_b = read_bodies(args.data_dir / "fnc1" / "fnc1_dev_bodies.csv")
     dev = {s: m for s, m in dev_stories(args.data_dir).items() if len(m) >= 3}
-    print(f"{len(val)} new validation stories ({sum(map(len, val.values()))} bodies)", file=sys.stderr)
+    if not args.validation_pairs:
+        val = {}
+    if not args.dev_pairs:
+        dev = {}
+    print(f"{len(val)} new validation stories ({sum(map(len, val.values()))} bodies), {len(train)} train stories "
+          f"({sum(map(len, train.values()))} bodies)", file=sys.stderr)
     val_rows = [r for r in collect(val, train_b, nli, embedder, settings, lambda s: "validation")
-                if r["id"] not in old_ids]
-    dev_rows = [r for r in collect(dev, dev_b, nli, embedder, settings, lambda s: "dev") if r["id"] not in old_ids]
-    print(f"pool: {len(val_rows)} validation pairs, {len(dev_rows)} new dev pairs", file=sys.stderr)
-    drawn = sample(val_rows, args.validation_pairs, rng) + sample(dev_rows, args.dev_pairs, rng)
+                if r["id"] not in old_ids] if val else []
+    dev_rows = ([r for r in collect(dev, dev_b, nli, embedder, settings, lambda s: "dev") if r["id"] not in old_ids]
+                if dev else [])
+    train_rows = ([r for r in collect(train, train_b, nli, embedder, settings, lambda s: "train")
+                   if r["id"] not in old_ids] if train else [])
+    print(f"pool: {len(val_rows)} validation pairs, {len(dev_rows)} new dev pairs, {len(train_rows)} train pairs",
+          file=sys.stderr)
+    drawn = (sample(val_rows, args.validation_pairs, rng) + sample(dev_rows, args.dev_pairs, rng)
+             + sample(train_rows, args.train_pairs, rng))
 
     refs, reading = [], []
     for r, k, w in drawn:

@@ -130,6 +130,30 @@ def negation_balanced(pairs: list[AuthoredPair], share: float, seed: int = 0) ->
     return out
 
 
+def authored_subset(pairs: list[AuthoredPair], limit: int = 0, contradiction_share: float = 0.0,
+                    seed: int = 0) -> list[AuthoredPair]:
+    """A random subset of the authored pairs: at most ``limit`` premises' pairs (0: all), and contradictions
+    dropped at random until they are at most ``contradiction_share`` of the rows (0: as written).
+
+    Writers were asked for many contradictions; real aligned news pairs hold about 8%. Sampling whole premises
+    keeps each premise's contrasting hypotheses together.
+    """
+    rng = random.Random(seed)
+    if limit:
+        premises = sorted({p.premise for p in pairs})
+        rng.shuffle(premises)
+        keep = set(premises[:limit])
+        pairs = [p for p in pairs if p.premise in keep]
+    if contradiction_share:
+        con = [p for p in pairs if p.label == "contradiction"]
+        rest = [p for p in pairs if p.label != "contradiction"]
+        room = int(contradiction_share * len(rest) / (1 - contradiction_share))
+        if len(con) > room:
+            con = rng.sample(con, room)
+        pairs = con + rest
+    return pairs
+
+
 def mix_pool(args: argparse.Namespace) -> dict:
     """A training pool: the authored pairs, the read news pairs' train split and a replay sample of a base pool.
 
@@ -166,16 +190,23 @@ def mix_pool(args: argparse.Namespace) -> dict:
         # The ids that survive the hypothesis-only filter (eval/authored/train_filter.json).
         kept = set(json.loads(Path(args.keep).read_text(encoding="utf-8"))["kept_ids"])
         pairs = [p for p in pairs if p.id in kept]
+    if getattr(args, "authored_contradiction_share", 0) or getattr(args, "authored_limit", 0):
+        pairs = authored_subset(pairs, getattr(args, "authored_limit", 0),
+                                getattr(args, "authored_contradiction_share", 0), args.seed)
     if args.negation_share:
         pairs = negation_balanced(pairs, args.negation_share, args.seed)
     authored = authored_examples(pairs)
     news = news_pair_examples(Path(args.news_pairs), data_dir, args.news_contradiction_repeat)
-    streams = {"authored": authored * args.authored_repeat, "news_pairs": news, "replay": replay}
+    streams = {"authored": authored * args.authored_repeat, "news_pairs": news * getattr(args, "news_repeat", 1),
+               "replay": replay}
     train = [(name, e) for name, rows in streams.items() for e in rows]
     rng.shuffle(train)
     meta = {"base_pool": {"file": Path(args.base_pool).name, "data": header.get("data")},
             "train_streams": {k: len(v) for k, v in streams.items()},
             "authored_repeat": args.authored_repeat, "negation_share": args.negation_share,
+            "authored_limit": getattr(args, "authored_limit", 0),
+            "authored_contradiction_share": getattr(args, "authored_contradiction_share", 0),
+            "news_repeat": getattr(args, "news_repeat", 1),
             "authored_pairs": {"written": written, "kept": len({p.id for p in pairs}),
                                "keep_file": Path(args.keep).name if args.keep else None,
                                "ids_sha256": hashlib.sha256("\n".join(sorted({p.id for p in pairs})).encode()).hexdigest()},
@@ -205,6 +236,10 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--stories", default="eval/authored/stories.json", help="story split: drop validation replay")
     ap.add_argument("--news-pairs", default="eval/news_pairs/labels.jsonl")
     ap.add_argument("--news-contradiction-repeat", type=int, default=3)
+    ap.add_argument("--news-repeat", type=int, default=1, help="put the news pairs' stream in the mix this many times")
+    ap.add_argument("--authored-limit", type=int, default=0, help="keep the pairs of this many premises (0: all)")
+    ap.add_argument("--authored-contradiction-share", type=float, default=0.0,
+                    help="drop authored contradictions at random down to this share of the rows (0: as written)")
     ap.add_argument("--seed", type=int, default=23)
     ap.add_argument("--out", required=True)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
