@@ -6,8 +6,8 @@
   unlabelled stories of two or more bodies below 0.3) that have no labelled pair yet;
 - dev: the same FNC-1 competition-test stories as round one, pairs not drawn before;
 - train (round 4, ``--train-pairs``): train stories of ``eval/authored/stories.json`` (two or more bodies, no
-  validation or dev story), at most ``--train-stories`` of them in the order of the hash of their id, pairs not
-  drawn before. Pass ``--validation-pairs 0 --dev-pairs 0`` for a train-only round.
+  validation or dev story), ``--train-stories`` of them in the order of the hash of their id after skipping
+  ``--train-skip``, pairs not drawn before. Pass ``--validation-pairs 0 --dev-pairs 0`` for a train-only round.
 
 Stratified by the shipped model's two-way contradiction score exactly as round one (``draw.STRATA``/``SHARES``);
 the scores go only to ``<slices>/../hidden/``. Reading slices hold the pair id and the two texts, sides shuffled;
@@ -42,6 +42,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--dev-pairs", type=int, default=900)
     ap.add_argument("--train-pairs", type=int, default=0)
     ap.add_argument("--train-stories", type=int, default=120)
+    ap.add_argument("--train-skip", type=int, default=0, help="skip this many train stories first (a later round)")
     ap.add_argument("--double", type=int, default=320)
     ap.add_argument("--readers", type=int, default=2)
     ap.add_argument("--slice-size", type=int, default=100)
@@ -56,7 +57,7 @@ def main(argv: list[str] | None = None) -> None:
     val = {s: m for s, m in split["stories"].items()
            if split["split"][s] == "validation" and len(m) >= 2 and s not in old_stories}
     train_all = {s: m for s, m in split["stories"].items() if split["split"][s] == "train" and len(m) >= 2}
-    train = dict(sorted(train_all.items(), key=lambda kv: sha(kv[0]))[: args.train_stories]) if args.train_pairs else {}
+    train = dict(sorted(train_all.items(), key=lambda kv: sha(kv[0]))[args.train_skip: args.train_skip + args.train_stories]) if args.train_pairs else {}
 
     nli, embedder, _ = load_models()
     from factcheck.device import cpu_bf16
