@@ -190,23 +190,20 @@ def mix_pool(args: argparse.Namespace) -> dict:
         # The ids that survive the hypothesis-only filter (eval/authored/train_filter.json).
         kept = set(json.loads(Path(args.keep).read_text(encoding="utf-8"))["kept_ids"])
         pairs = [p for p in pairs if p.id in kept]
-    if getattr(args, "authored_contradiction_share", 0) or getattr(args, "authored_limit", 0):
-        pairs = authored_subset(pairs, getattr(args, "authored_limit", 0),
-                                getattr(args, "authored_contradiction_share", 0), args.seed)
+    pairs = authored_subset(pairs, args.authored_limit, args.authored_contradiction_share, args.seed)
     if args.negation_share:
         pairs = negation_balanced(pairs, args.negation_share, args.seed)
     authored = authored_examples(pairs)
     news = news_pair_examples(Path(args.news_pairs), data_dir, args.news_contradiction_repeat)
-    streams = {"authored": authored * args.authored_repeat, "news_pairs": news * getattr(args, "news_repeat", 1),
+    streams = {"authored": authored * args.authored_repeat, "news_pairs": news * args.news_repeat,
                "replay": replay}
     train = [(name, e) for name, rows in streams.items() for e in rows]
     rng.shuffle(train)
     meta = {"base_pool": {"file": Path(args.base_pool).name, "data": header.get("data")},
             "train_streams": {k: len(v) for k, v in streams.items()},
             "authored_repeat": args.authored_repeat, "negation_share": args.negation_share,
-            "authored_limit": getattr(args, "authored_limit", 0),
-            "authored_contradiction_share": getattr(args, "authored_contradiction_share", 0),
-            "news_repeat": getattr(args, "news_repeat", 1),
+            "authored_limit": args.authored_limit,
+            "authored_contradiction_share": args.authored_contradiction_share, "news_repeat": args.news_repeat,
             "authored_pairs": {"written": written, "kept": len({p.id for p in pairs}),
                                "keep_file": Path(args.keep).name if args.keep else None,
                                "ids_sha256": hashlib.sha256("\n".join(sorted({p.id for p in pairs})).encode()).hexdigest()},
