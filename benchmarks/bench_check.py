@@ -180,6 +180,16 @@ def findings(report: dict) -> list:
 # --------------------------------------------------------------------------- main
 
 
+def precision_record(model_dir: Path, validation: dict, measured_by: str, machine_name: str, precisions: dict) -> dict:
+    """The ``precision.json`` record of a model folder (what ``--precision auto`` reads)."""
+    from factcheck.device import AGREEMENT_BAR
+    from factcheck.nli import weights_revision
+
+    return {"schema": "factcheck.precision/1", "revision": weights_revision(model_dir), "reference": "fp32",
+            "validation": validation, "bar": AGREEMENT_BAR, "measured_by": measured_by, "machine": machine_name,
+            "precisions": precisions}
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "eval" / "results" / "bench_cpu_precision")
@@ -191,7 +201,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     logging.getLogger("factcheck").setLevel(logging.ERROR)
 
-    from factcheck.nli import PRECISION_FILE, load_nli, weights_revision
+    from factcheck.nli import PRECISION_FILE, load_nli
     from factcheck.pipeline import model_thresholds
     from factcheck.training.onnx_export import calibration_pairs, export_onnx
 
@@ -237,18 +247,16 @@ def main(argv: list[str] | None = None) -> None:
         result["nli_speed_pairs"] = {"batch": 64, "tokens": "44 +- 4", "source": "seeds/ sentences, cross-article"}
         del models
 
-        from factcheck.device import AGREEMENT_BAR, meets_bar
+        from factcheck.device import meets_bar
 
         if args.measure:
-            data = {"schema": "factcheck.precision/1", "revision": weights_revision(model_dir), "reference": "fp32",
-                    "validation": result["validation"], "bar": AGREEMENT_BAR,
-                    "measured_by": "python benchmarks/bench_check.py --measure",
-                    "machine": f"{result['machine']['cpu']} ({result['machine']['bf16_flag'] or 'no bf16 units'})",
-                    "precisions": {
-                        "bf16": {**result["agreement"]["bf16"], "meets_bar": meets_bar(result["agreement"]["bf16"])},
-                        "int8": {**int8_record, **result["agreement"]["int8"],
-                                 "meets_bar": meets_bar(result["agreement"]["int8"]),
-                                 "note": "not shipped; `factcheck export-onnx default` writes it (and resets these figures)"}}}
+            data = precision_record(model_dir, result["validation"], "python benchmarks/bench_check.py --measure",
+                                    f"{result['machine']['cpu']} ({result['machine']['bf16_flag'] or 'no bf16 units'})", {
+                                        "bf16": {**result["agreement"]["bf16"],
+                                                 "meets_bar": meets_bar(result["agreement"]["bf16"])},
+                                        "int8": {**int8_record, **result["agreement"]["int8"],
+                                                 "meets_bar": meets_bar(result["agreement"]["int8"]),
+                                                 "note": "not shipped; `factcheck export-onnx default` writes it (and resets these figures)"}})
             (model_dir / PRECISION_FILE).write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
             print(f"wrote {model_dir / PRECISION_FILE}")
 
