@@ -233,6 +233,8 @@ def test_lora_fit_pauses_resumes_and_exports_the_adapter(tmp_path, tiny_mpnet_ba
     distill.main(["fit", *common, "--out", str(tmp_path / "resumed")])
     metrics = json.loads((tmp_path / "resumed" / "metrics.json").read_text())
     assert metrics["steps"] == 5 and metrics["lora"]["layers"] == "upper1"
+    # A finished run leaves its final weights in the checkpoint (what a later --init-adapter continues from).
+    assert torch.load(tmp_path / "whole" / "checkpoint.pt", weights_only=False)["step"] == 5
     assert not (tmp_path / "resumed" / "paused.json").exists()
     from safetensors.numpy import load_file
 
