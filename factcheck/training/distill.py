@@ -447,8 +447,8 @@ def fit(args: argparse.Namespace) -> dict:
         return paused
     (out / "paused.json").unlink(missing_ok=True)
     seconds = time.time() - started
-    # The final weights, so a later run's --init-adapter starts where this one ended, not at its last periodic save.
-    _save_checkpoint(ckpt, model, optimizer, step, seconds, lora)
+    if lora is not None:  # the adapter's final state (a few MB), what a later run's --init-adapter continues from
+        _save_checkpoint(ckpt, model, optimizer, step, seconds, lora)
     probs = predict_proba(model, tokenizer, val_set, device, args.max_length)
     metrics = scores(probs, val_set)
     meta = {"stage": "5", "init": args.init_name or Path(args.init).name, "device": device,
