@@ -21,7 +21,7 @@ a = agreement(probs["bf16"], probs["fp32"], model_thresholds(models["fp32"]))
 mc = machine()
 data = precision_record(d, {"name": "news-pairs validation split, both directions",
                             "source": "eval/news_pairs/labels.jsonl (split validation)", "pairs": len(val)},
-                        "python benchmarks/measure_bf16.py models/factcheck-nli-minilm",
+                        f"python benchmarks/measure_bf16.py {sys.argv[1]}",
                         f"{mc['cpu']} ({mc['bf16_flag'] or 'no bf16 units: bf16 emulated by PyTorch'})",
                         {"bf16": {**a, "meets_bar": meets_bar(a)}})
 (d / PRECISION_FILE).write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
