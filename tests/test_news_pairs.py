@@ -16,8 +16,8 @@ from factcheck.cli import app
 from factcheck.errors import InputError
 from factcheck.evaluation.news_eval import (NewsScores, fit_news_thresholds, news_metrics, predicted,
                                             score_news_pairs)
-from factcheck.evaluation.news_pairs import (PairRef, card_counts, cohen_kappa, dev_stories, load_news_pairs, read_refs,
-                                             sha, story_split, write_refs)
+from factcheck.evaluation.news_pairs import (PairRef, card_counts, cohen_kappa, dev_stories, load_news_pairs,
+                                             read_articles, read_refs, sha, story_split, write_refs)
 from factcheck.verdict import Thresholds
 
 REPO = Path(__file__).resolve().parents[1]
@@ -101,6 +101,27 @@ def test_a_users_file_may_carry_its_texts(tmp_path) -> None:
                     encoding="utf-8")
     (pair,) = load_news_pairs(path, tmp_path / "unused")
     assert (pair.a, pair.b, pair.ref.split) == ("It rained.", "It did not rain.", "dev")
+
+
+def test_a_pair_may_take_a_side_from_a_written_article(tmp_path) -> None:
+    data = _shared(tmp_path)
+    article = "Officials said the man carried a weapon. He was detained."
+    arts = tmp_path / "articles.jsonl"
+    arts.write_text(json.dumps({"id": "o2-A", "text": article}) + "\n", encoding="utf-8")
+    first = BODIES["2"][: BODIES["2"].index(".") + 1]
+    claim = "Officials said the man carried a weapon."
+    ref = PairRef(id="w1", split="train", story="train-2", body_a="2", start_a=0, end_a=len(first), sha_a=sha(first),
+                  body_b="o2-A", start_b=0, end_b=len(claim), sha_b=sha(claim), label="contradiction",
+                  type="negation/polarity", annotator="r1")
+    path = tmp_path / "labels.jsonl"
+    write_refs([ref], path)
+    (pair,) = load_news_pairs(path, data, articles=read_articles(arts))
+    assert (pair.a, pair.b) == (first, claim)
+    with pytest.raises(InputError, match="body o2-A is not in the shared data"):
+        load_news_pairs(path, data)
+    arts.write_text("{not json\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"articles.jsonl:1: not an article record"):
+        read_articles(arts)
 
 
 def test_dev_stories_join_headlines_that_share_a_body(tmp_path) -> None:

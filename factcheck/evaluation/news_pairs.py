@@ -29,7 +29,7 @@ from factcheck.errors import InputError
 
 __all__ = [
     "LABELS", "TYPES", "SPLITS", "NewsPair", "PairRef", "card_counts", "cohen_kappa", "dev_stories", "load_news_pairs",
-    "read_bodies", "read_refs", "sha", "story_split", "write_refs",
+    "read_articles", "read_bodies", "read_refs", "sha", "story_split", "write_refs",
 ]
 
 LABELS = ("contradiction", "compatible", "unclear")
@@ -206,9 +206,31 @@ def _span(bodies: Mapping[str, str], body: str, start: int, end: int, digest: st
     return span
 
 
+def read_articles(path: str | Path) -> dict[str, str]:
+    """The project's own written articles (``eval/outlets/articles.jsonl``) as ``{article_id: text}``."""
+    out: dict[str, str] = {}
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read articles ({exc.strerror or exc})") from None
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            out[str(row["id"])] = row["text"].strip()
+        except (json.JSONDecodeError, KeyError, TypeError, AttributeError):
+            raise InputError(f"{path}:{n}: not an article record (JSON with 'id' and 'text')") from None
+    return out
+
+
 def load_news_pairs(path: str | Path, data_dir: str | Path, splits: Sequence[str] | None = None,
-                    labelled_only: bool = True) -> list[NewsPair]:
-    """Rebuild labelled pairs from ``data_dir`` (the shared data folder), checking every hash."""
+                    labelled_only: bool = True, articles: Mapping[str, str] | None = None) -> list[NewsPair]:
+    """Rebuild labelled pairs from ``data_dir`` (the shared data folder), checking every hash.
+
+    ``articles`` holds bodies that are not in the shared data (the project's written articles,
+    ``read_articles``); a pair may take one or both of its sides from them.
+    """
     refs = [r for r in read_refs(path) if (splits is None or r.split in splits)
             and (r.label is not None or not labelled_only)]
     cache: dict[str, dict[str, str]] = {}
@@ -223,7 +245,7 @@ def load_news_pairs(path: str | Path, data_dir: str | Path, splits: Sequence[str
                 raise InputError(f"{file}: not found; the news pairs are rebuilt from the shared data folder "
                                  "(give it with --data-dir)")
             cache[str(file)] = read_bodies(file)
-        bodies = cache[str(file)]
+        bodies = {**cache[str(file)], **articles} if articles else cache[str(file)]
         where = f"{Path(path).name}: pair {r.id}"
         a = _span(bodies, r.body_a, r.start_a, r.end_a, r.sha_a, where)
         b = _span(bodies, r.body_b, r.start_b, r.end_b, r.sha_b, where)

@@ -194,7 +194,8 @@ def mix_pool(args: argparse.Namespace) -> dict:
     if args.negation_share:
         pairs = negation_balanced(pairs, args.negation_share, args.seed)
     authored = authored_examples(pairs)
-    news = news_pair_examples(Path(args.news_pairs), data_dir, args.news_contradiction_repeat)
+    news = news_pair_examples(Path(args.news_pairs), data_dir, args.news_contradiction_repeat,
+                              Path(args.articles) if args.articles else None)
     streams = {"authored": authored * args.authored_repeat, "news_pairs": news * args.news_repeat,
                "replay": replay}
     train = [(name, e) for name, rows in streams.items() for e in rows]
@@ -232,6 +233,8 @@ def main(argv: list[str] | None = None) -> None:
                     help="repeat rows so this share of every label's hypotheses hold a negation word (0: as written)")
     ap.add_argument("--stories", default="eval/authored/stories.json", help="story split: drop validation replay")
     ap.add_argument("--news-pairs", default="eval/news_pairs/labels.jsonl")
+    ap.add_argument("--articles", default="", help="written articles some news pairs take a side from "
+                    "(eval/outlets/articles.jsonl); '' for none")
     ap.add_argument("--news-contradiction-repeat", type=int, default=3)
     ap.add_argument("--news-repeat", type=int, default=1, help="put the news pairs' stream in the mix this many times")
     ap.add_argument("--authored-limit", type=int, default=0, help="keep the pairs of this many premises (0: all)")

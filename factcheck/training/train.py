@@ -31,17 +31,20 @@ from factcheck.training.data import (LABEL_NAMES, NLIExample, label_mask, read_s
 log = logging.getLogger("factcheck.train")
 
 
-def news_pair_examples(labels: Path, data_dir: Path, contradiction_repeat: int = 1) -> list[NLIExample]:
+def news_pair_examples(labels: Path, data_dir: Path, contradiction_repeat: int = 1,
+                       articles: Path | None = None) -> list[NLIExample]:
     """The train split of the labelled news pairs as NLI examples, both directions.
 
     ``contradiction`` is a contradiction both ways; ``compatible`` and ``unclear`` (unrelated or undecidable)
     are anything but one (the set-valued ``not_contradiction``): the reader judged the pair, not a direction.
     Contradictions are rare (6%); ``contradiction_repeat`` puts each one in the stream that many times.
+    ``articles``: the written articles some pairs take a side from (``eval/outlets/articles.jsonl``).
     """
-    from factcheck.evaluation.news_pairs import load_news_pairs
+    from factcheck.evaluation.news_pairs import load_news_pairs, read_articles
 
     out = []
-    for p in load_news_pairs(labels, data_dir, splits=("train",)):
+    extra = read_articles(articles) if articles else None
+    for p in load_news_pairs(labels, data_dir, splits=("train",), articles=extra):
         label = "contradiction" if p.ref.label == "contradiction" else "not_contradiction"
         group = f"story:{p.ref.story}"
         pair = [NLIExample(p.a, p.b, label, "news_pairs", group), NLIExample(p.b, p.a, label, "news_pairs", group)]
