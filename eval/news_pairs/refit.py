@@ -56,6 +56,9 @@ def main(argv: list[str] | None = None) -> None:
         revision = _local_provenance(args.adapter, sorted(args.adapter.glob("*.safetensors")), thresholds=False)[0]
         out = thresholds_file(fitted, fit, {}, revision)
         out["agreement_fitted_on"] = None  # the agreement threshold is the default, not fitted
+        old = args.adapter / "thresholds.json"
+        if old.is_file() and "screen" in (kept := json.loads(old.read_text(encoding="utf-8"))):
+            out["screen"] = kept["screen"]  # the cascade's screen is fitted apart (fit_screen.py); keep it
         write_json(out, args.adapter / "thresholds.json")
         print(json.dumps(out, indent=1))
         return
