@@ -248,6 +248,17 @@ def test_committed_labels_rebuild_from_the_shared_data() -> None:
     assert all(p.ref.annotator for p in pairs)
 
 
+@pytest.mark.skipif(not SHARED.is_dir(), reason="needs ../shared/data")
+def test_committed_outlet_pairs_rebuild_and_stay_in_train_stories() -> None:
+    outlets = REPO / "eval" / "outlets"
+    pairs = load_news_pairs(outlets / "pairs.jsonl", SHARED, articles=read_articles(outlets / "articles.jsonl"))
+    assert len(pairs) == 6000 and all(p.ref.label and p.ref.annotator for p in pairs)
+    stories = json.loads((REPO / "eval" / "authored" / "stories.json").read_text(encoding="utf-8"))
+    assert {stories["split"][p.ref.story] for p in pairs} == {"train"}  # never a validation story
+    held = {p.ref.story for p in load_news_pairs(LABELS, SHARED) if p.ref.split != "train"}
+    assert not held & {p.ref.story for p in pairs}
+
+
 def test_news_families_cover_the_failure_modes() -> None:
     from factcheck.training.data import LABEL_SETS
     from factcheck.training.news_families import news_family_pairs
@@ -276,3 +287,15 @@ def test_news_pairs_train_both_ways_and_only_the_train_split(tmp_path) -> None:
     assert len(examples) == 2  # p4 only (train), both directions
     assert {e.label for e in examples} == {"not_contradiction"}
     assert examples[0].premise == examples[1].hypothesis and examples[0].group == "story:train-2"
+    # A pair with a side from a written article trains too, given the articles file; contradictions repeat.
+    claim = "Officials said the man carried a weapon."
+    arts = tmp_path / "articles.jsonl"
+    arts.write_text(json.dumps({"id": "o2-A", "text": claim + " He fled."}) + "\n", encoding="utf-8")
+    first = BODIES["2"][: BODIES["2"].index(".") + 1]
+    written = PairRef(id="w1", split="train", story="train-9", body_a="2", start_a=0, end_a=len(first),
+                      sha_a=sha(first), body_b="o2-A", start_b=0, end_b=len(claim), sha_b=sha(claim),
+                      label="contradiction", type="negation/polarity", annotator="r1")
+    write_refs(_refs() + [written], path)
+    examples = news_pair_examples(path, data, contradiction_repeat=3, articles=arts)
+    assert len(examples) == 2 + 6
+    assert sum(e.hypothesis == claim and e.label == "contradiction" for e in examples) == 3
