@@ -72,15 +72,13 @@ def main(argv: list[str] | None = None) -> None:
     labelled = [p for p in pairs if p.ref.label]
     written = [p.b if p.ref.body_b in articles else p.a for p in labelled]
     labels = [p.ref.label for p in labelled]
-    kinds = Counter("written/written" if p.ref.body_a in articles and p.ref.body_b in articles else "original/written"
-                    for p in labelled)
-    by_kind = {k: dict(Counter(p.ref.label for p in labelled
-                               if ("written/written" if p.ref.body_a in articles and p.ref.body_b in articles
-                                   else "original/written") == k)) for k in kinds}
+    kind = ["written/written" if p.ref.body_a in articles and p.ref.body_b in articles else "original/written"
+            for p in labelled]
+    by_kind = {k: dict(Counter(p.ref.label for p, pk in zip(labelled, kind) if pk == k)) for k in sorted(set(kind))}
     negation = {lab: round(sum(has_negation(p.a) or has_negation(p.b) for p in labelled if p.ref.label == lab)
                            / max(1, labels.count(lab)), 3) for lab in ("contradiction", "compatible", "unclear")}
 
-    mixed = [p for p in labelled if p.ref.body_a not in articles or p.ref.body_b not in articles]
+    mixed = [p for p, pk in zip(labelled, kind) if pk == "original/written"]
 
     # The writers' listed disagreements: aligned (the pair holds both sentences) and read as contradiction.
     intended = [json.loads(x) for x in args.intended.read_text(encoding="utf-8").splitlines() if x.strip()]
@@ -107,7 +105,7 @@ def main(argv: list[str] | None = None) -> None:
                 # On the original/written pairs, the same test on each side: the original is real news, so what
                 # its side alone predicts is the domain's (claims with figures and dates clash more), not the writers'.
                 "written_side_original_pairs": one_side_baseline(
-                    [w for w, p in zip(written, labelled) if p.ref.body_a not in articles or p.ref.body_b not in articles],
+                    [w for w, pk in zip(written, kind) if pk == "original/written"],
                     [p.ref.label for p in mixed], [p.ref.story for p in mixed]),
                 "original_side_original_pairs": one_side_baseline(
                     [p.a if p.ref.body_a not in articles else p.b for p in mixed],
