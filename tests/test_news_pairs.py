@@ -259,6 +259,22 @@ def test_committed_outlet_pairs_rebuild_and_stay_in_train_stories() -> None:
     assert not held & {p.ref.story for p in pairs}
 
 
+@pytest.mark.skipif(not SHARED.is_dir(), reason="needs ../shared/data")
+def test_committed_round2_outlet_pairs_rebuild_and_stay_in_train_stories() -> None:
+    round2 = REPO / "eval" / "outlets" / "round2"
+    refs = read_refs(round2 / "pairs.jsonl")
+    pairs = load_news_pairs(round2 / "pairs.jsonl", SHARED, articles=read_articles(round2 / "articles.jsonl"))
+    assert len(pairs) == sum(r.label is not None for r in refs) >= 3000
+    assert all(p.ref.annotator for p in pairs) and {p.ref.split for p in pairs} == {"train"}
+    stories = json.loads((REPO / "eval" / "authored" / "stories.json").read_text(encoding="utf-8"))
+    assert {stories["split"][p.ref.story] for p in pairs} == {"train"}
+    held = {p.ref.story for p in load_news_pairs(LABELS, SHARED) if p.ref.split != "train"}
+    assert not held & {p.ref.story for p in pairs}
+    first = {p.ref.id for p in load_news_pairs(REPO / "eval" / "outlets" / "pairs.jsonl", SHARED,
+                                               articles=read_articles(REPO / "eval" / "outlets" / "articles.jsonl"))}
+    assert not first & {p.ref.id for p in pairs}  # no pair read in both rounds
+
+
 def test_news_families_cover_the_failure_modes() -> None:
     from factcheck.training.data import LABEL_SETS
     from factcheck.training.news_families import news_family_pairs
