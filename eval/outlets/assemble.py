@@ -23,7 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "news_pairs"))
 
 from assemble_round2 import kappa_block, readings  # noqa: E402
 
-from factcheck.evaluation.news_pairs import load_news_pairs, read_articles, read_refs, write_refs  # noqa: E402
+from factcheck.evaluation.news_pairs import (load_news_pairs, read_articles, read_bodies, read_refs, sha,  # noqa: E402
+                                             write_refs)
 from factcheck.training.authored import has_negation  # noqa: E402
 
 
@@ -82,10 +83,12 @@ def main(argv: list[str] | None = None) -> None:
 
     # The writers' listed disagreements: aligned (the pair holds both sentences) and read as contradiction.
     intended = [json.loads(x) for x in args.intended.read_text(encoding="utf-8").splitlines() if x.strip()]
+    originals = read_bodies(args.data_dir / "news" / "fnc1_train_bodies.csv")
     listed = aligned = found = 0
     for art in intended:
         for d in art["disagreements"]:
             listed += 1
+            d = dict(d, original=_original(d.get("original"), originals))
             hits = [p for p in labelled if art["id"] in (p.ref.body_a, p.ref.body_b)
                     and _overlaps(d.get("article", ""), p.b if p.ref.body_b == art["id"] else p.a)
                     and _overlaps(d.get("original", ""), p.a if p.ref.body_b == art["id"] else p.b)]
@@ -124,6 +127,16 @@ def real_one_side(data_dir: Path) -> dict:
     rng = random.Random(0)
     return one_side_baseline([p.a if rng.random() < 0.5 else p.b for p in pairs], [p.ref.label for p in pairs],
                              [p.ref.story for p in pairs])
+
+
+def _original(ref, bodies: dict[str, str]) -> str:
+    """The original's words a writer quoted: committed by reference (body, offsets, hash), never as text."""
+    if isinstance(ref, str) or not ref:  # the writers' own files, before the reference was taken
+        return ref or ""
+    text = bodies[ref["body"]][ref["start"]:ref["end"]]
+    if sha(text) != ref["sha"]:
+        raise SystemExit(f"intended disagreement: body {ref['body']} {ref['start']}-{ref['end']} does not match its hash")
+    return text
 
 
 def _overlaps(sentence: str, claim: str) -> bool:
