@@ -22,14 +22,16 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("folder", type=Path)
     ap.add_argument("--tag", action="append", required=True)
     ap.add_argument("--labels", type=Path, default=Path("eval/news_pairs/labels.jsonl"))
-    ap.add_argument("--extra-labels", type=Path, help="labels of pairs read for this table (id = key string)")
+    ap.add_argument("--extra-labels", type=Path, action="append", default=[],
+                    help="labels of pairs read for this table (id = key string); repeat for several files")
     ap.add_argument("--unread", type=Path)
     ap.add_argument("--no-text", action="store_true", help="name pairs by body:offsets only (for committing)")
     args = ap.parse_args(argv)
     known = {key(r.body_a, r.start_a, r.end_a, r.body_b, r.start_b, r.end_b): r.label for r in read_refs(args.labels)}
     extra = {}
-    if args.extra_labels and args.extra_labels.is_file():
-        extra = {json.loads(l)["id"]: json.loads(l)["label"] for l in args.extra_labels.read_text().splitlines() if l.strip()}
+    for path in args.extra_labels:
+        if path.is_file():
+            extra.update({json.loads(l)["id"]: json.loads(l)["label"] for l in path.read_text().splitlines() if l.strip()})
     unread, summary = {}, {}
     for tag in args.tag:
         rows = []
