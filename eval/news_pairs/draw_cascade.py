@@ -1,5 +1,6 @@
-"""Rounds 10-12 (#23, sessions 30-31; commands in README.md): undrawn real train pairs stratified by the shipped cascade's score (the 22M screens,
-the 110M re-scores what it screens in), so the high strata hold what the shipped judge now calls contradictions.
+"""Rounds 10-12 (#23, sessions 30-31; their commands are in README.md): undrawn real train pairs stratified by the
+shipped cascade's score (the 22M screens, the 110M re-scores what it screens in), so the high strata hold what the
+shipped judge now calls contradictions.
 
     python eval/news_pairs/draw_cascade.py --train-skip 40 --train-stories 50 --train-pairs 3200 --double 300
 Writes eval/news_pairs/pairs_round10.jsonl (refs), runs/annotation10/slices/ (texts, no scores) and
