@@ -219,6 +219,7 @@ OTHER_COMMANDS: dict[str, tuple[Callable[[Path], list[str]], str]] = {
     "eval --nli-model empty folder": (lambda t: ["eval", "--data", _pairs_file(t), "--nli-model", folder(t, {})], "holds no model"),
     "calibrate --device cuda": (lambda t: ["calibrate", "--data", _pairs_file(t), "--device", "cuda"], "--device cuda"),
     "calibrate --batch-size 0": (lambda t: ["calibrate", "--data", _pairs_file(t), "--batch-size", "0"], "--batch-size"),
+    "calibrate --news-rule f1": (lambda t: ["calibrate", "--preset", "news-pairs", "--news-rule", "f1"], "--news-rule 'f1'"),
     "eval missing data": (lambda t: ["eval", "--data", str(t / "none.jsonl")], "none.jsonl"),
     "unknown command": (lambda t: ["chek", "seeds"], "No such command 'chek'"),
 }

@@ -199,6 +199,34 @@ def test_threshold_fit_is_for_precision_and_never_on_dev(tmp_path) -> None:
         fit_news_thresholds(dev, _scores([0.9, 0.1]), Thresholds())
 
 
+def test_threshold_fit_for_f05_takes_the_best_f05_even_where_precision_is_reachable(tmp_path) -> None:
+    data = _shared(tmp_path)
+    path = tmp_path / "labels.jsonl"
+    refs = []
+    for k in range(40):
+        base = _refs()[2 if k % 2 == 0 else 3]
+        refs.append(PairRef(**{**base.to_dict(), "id": f"v{k}", "split": "validation", "story": f"train-{k}"}))
+    write_refs(refs, path)
+    pairs = load_news_pairs(path, data)
+    c = [0.6 + 0.39 * k / 40 if k % 2 == 0 else 0.5 + 0.3 * k / 40 for k in range(40)]
+    gold = np.array([p.ref.label == "contradiction" for p in pairs])
+
+    def f05(t: float) -> float:
+        pred = predicted(_scores(c), Thresholds(t, 0.35))
+        tp = (gold & pred).sum()
+        p, r = tp / max(1, pred.sum()), tp / gold.sum()
+        return 1.25 * p * r / (0.25 * p + r) if tp else 0.0
+
+    by_precision, _ = fit_news_thresholds(pairs, _scores(c), Thresholds(0.76, 0.35), min_precision=0.85)
+    fitted, fit = fit_news_thresholds(pairs, _scores(c), Thresholds(0.76, 0.35), min_precision=0.85, rule="f0.5")
+    assert fit["objective"] == "max F0.5 on the news-pairs validation split"
+    best = max(f05(float(t)) for t in np.round(np.arange(0.30, 0.996, 0.005), 3))
+    assert f05(fitted.contradiction) == pytest.approx(best)
+    assert f05(fitted.contradiction) > f05(by_precision.contradiction)
+    with pytest.raises(InputError, match="threshold rule"):
+        fit_news_thresholds(pairs, _scores(c), Thresholds(), rule="f1")
+
+
 def test_pairs_are_scored_both_ways(tmp_path, fake_nli) -> None:
     data = _shared(tmp_path)
     path = tmp_path / "labels.jsonl"

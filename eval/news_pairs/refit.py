@@ -43,6 +43,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--adapter", type=Path, help="fit: write thresholds.json into this model folder")
     ap.add_argument("--agreement", type=float, default=0.5, help="fit: the agreement threshold to keep")
     ap.add_argument("--min-precision", type=float, default=0.85)
+    ap.add_argument("--rule", choices=("precision", "f0.5"), default="precision",
+                    help="fit: highest recall at --min-precision (else max F0.5), or max F0.5")
     ap.add_argument("--thresholds", type=Path, help="report: the thresholds.json to apply")
     ap.add_argument("-o", "--output", type=Path)
     args = ap.parse_args(argv)
@@ -52,7 +54,7 @@ def main(argv: list[str] | None = None) -> None:
         from factcheck.nli.loading import _local_provenance
 
         fitted, fit = fit_news_thresholds(pairs, scores, Thresholds(0.5, args.agreement),
-                                          min_precision=args.min_precision, split=args.split)
+                                          min_precision=args.min_precision, split=args.split, rule=args.rule)
         revision = _local_provenance(args.adapter, sorted(args.adapter.glob("*.safetensors")), thresholds=False)[0]
         out = thresholds_file(fitted, fit, {}, revision)
         out["agreement_fitted_on"] = None  # the agreement threshold is the default, not fitted

@@ -255,12 +255,13 @@ def calibrate_command(
     save: Annotated[Optional[Path], typer.Option("--save", help="Where to write the thresholds JSON (default: beside a local model: thresholds.json for a 3-way pairs fit, else thresholds-<dataset>.json).")] = None,
     shared_data: Annotated[Path, typer.Option("--shared-data", help="news-pairs: the shared data folder the labelled pairs are rebuilt from.")] = Path("../shared/data"),
     min_precision: Annotated[float, typer.Option("--min-precision", min=0.0, max=1.0, help="news-pairs: the contradiction threshold gives the highest recall at this precision (else max F0.5).")] = 0.85,
+    news_rule: Annotated[str, typer.Option("--news-rule", help="news-pairs: 'precision' (highest recall at --min-precision, else max F0.5) or 'f0.5' (max F0.5).")] = "precision",
 ) -> None:
     """Fit a temperature and decision thresholds on a dev split and save them with provenance."""
     from factcheck.evaluation import calibrate, load_eval_set, save_calibration
 
     if spec.preset == "news-pairs":
-        _news_pairs_calibrate(spec, nli_model, device, batch_size, save, shared_data, min_precision)
+        _news_pairs_calibrate(spec, nli_model, device, batch_size, save, shared_data, min_precision, news_rule)
         return
 
     _check_model(nli_model, device)
@@ -278,16 +279,18 @@ def calibrate_command(
 
 
 def _news_pairs_calibrate(spec: DataSpec, nli_model: str, device: str | None, batch_size: int, save: Path | None,
-                          shared_data: Path, min_precision: float) -> None:
+                          shared_data: Path, min_precision: float, rule: str = "precision") -> None:
     """`calibrate --preset news-pairs`: the contradiction threshold fitted for precision on the validation split."""
     import json
 
     from factcheck.errors import InputError
-    from factcheck.evaluation.news_eval import (DEFAULT_LABELS, fit_news_thresholds, score_news_pairs,
+    from factcheck.evaluation.news_eval import (DEFAULT_LABELS, NEWS_RULES, fit_news_thresholds, score_news_pairs,
                                                 thresholds_file, write_json)
     from factcheck.evaluation.news_pairs import load_news_pairs
     from factcheck.pipeline import model_thresholds
 
+    if rule not in NEWS_RULES:
+        raise InputError(f"--news-rule {rule!r}: use one of {', '.join(NEWS_RULES)}")
     labels = spec.path or DEFAULT_LABELS
     split = spec.split or "validation"
     if split == "dev":
@@ -299,7 +302,7 @@ def _news_pairs_calibrate(spec: DataSpec, nli_model: str, device: str | None, ba
     model = _load_model(nli_model, device)
     base = model_thresholds(model)
     fitted, fit = fit_news_thresholds(pairs, score_news_pairs(pairs, model, batch_size), base,
-                                      min_precision=min_precision, split=split)
+                                      min_precision=min_precision, split=split, rule=rule)
     local = getattr(model.info, "local_dir", None)
     path = save or (Path(local) / "thresholds.json" if local else Path("thresholds-news-pairs.json"))
     previous = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}

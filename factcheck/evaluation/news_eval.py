@@ -195,13 +195,20 @@ def news_markdown(result: dict, title: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def fit_news_thresholds(pairs: Sequence[NewsPair], scores: NewsScores, base: Thresholds, *,
-                        min_precision: float = 0.85, split: str = "validation") -> tuple[Thresholds, dict]:
-    """The contradiction threshold for precision first, on a split that is never dev.
+NEWS_RULES = ("precision", "f0.5")
 
-    Highest recall with precision >= ``min_precision``; where no threshold reaches it, max F0.5.
+
+def fit_news_thresholds(pairs: Sequence[NewsPair], scores: NewsScores, base: Thresholds, *,
+                        min_precision: float = 0.85, split: str = "validation",
+                        rule: str = "precision") -> tuple[Thresholds, dict]:
+    """The contradiction threshold, on a split that is never dev.
+
+    ``rule="precision"``: the highest recall with precision >= ``min_precision`` (and 10 or more reported pairs);
+    where no threshold reaches it, max F0.5. ``rule="f0.5"``: max F0.5 (#23's rule for choosing models).
     The agreement threshold is kept from ``base``.
     """
+    if rule not in NEWS_RULES:
+        raise InputError(f"threshold rule {rule!r}: use one of {', '.join(NEWS_RULES)}")
     if any(p.ref.split == "dev" for p in pairs):
         raise InputError("news-pairs thresholds are never fitted on the dev split; fit on validation")
     gold = np.array([p.ref.label == "contradiction" for p in pairs], dtype=bool)
@@ -211,13 +218,14 @@ def fit_news_thresholds(pairs: Sequence[NewsPair], scores: NewsScores, base: Thr
         pred = predicted(scores, Thresholds(float(t), base.agreement))
         rows.append((float(t), _prf(gold, pred)))
     ok = [(t, s) for t, s in rows if s["precision"] == s["precision"] and s["precision"] >= min_precision
-          and s["reported"] >= 10]
+          and s["reported"] >= 10] if rule == "precision" else []
     if ok:
         t, s = max(ok, key=lambda r: (r[1]["recall"], -r[0]))
         objective = f"highest recall at precision >= {min_precision} on the news-pairs {split} split"
     else:
         t, s = max(rows, key=lambda r: (r[1]["f0.5"] if r[1]["f0.5"] == r[1]["f0.5"] else -1, r[0]))
-        objective = f"max F0.5 on the news-pairs {split} split (no threshold reached precision {min_precision})"
+        objective = (f"max F0.5 on the news-pairs {split} split" if rule == "f0.5"
+                     else f"max F0.5 on the news-pairs {split} split (no threshold reached precision {min_precision})")
     fit = {"split": f"news-pairs {split}", "n": len(pairs), "objective": objective,
            "scores": {"precision": s["precision"], "recall": s["recall"], "f0.5": s["f0.5"]}}
     return Thresholds(t, base.agreement, f"news-pairs {split} split (n={len(pairs)})"), fit
