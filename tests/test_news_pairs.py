@@ -303,6 +303,20 @@ def test_committed_round2_outlet_pairs_rebuild_and_stay_in_train_stories() -> No
     assert not first & {p.ref.id for p in pairs}  # no pair read in both rounds
 
 
+@pytest.mark.skipif(not SHARED.is_dir(), reason="needs ../shared/data")
+def test_committed_round3_outlet_pairs_rebuild_and_are_new() -> None:
+    outlets = REPO / "eval" / "outlets"
+    articles = {**read_articles(outlets / "articles.jsonl"), **read_articles(outlets / "round2" / "articles.jsonl")}
+    refs = read_refs(outlets / "round3" / "pairs.jsonl")
+    pairs = load_news_pairs(outlets / "round3" / "pairs.jsonl", SHARED, articles=articles)
+    assert len(pairs) == sum(r.label is not None for r in refs) >= 1000
+    assert all(p.ref.annotator for p in pairs) and {p.ref.split for p in pairs} == {"train"}
+    stories = json.loads((REPO / "eval" / "authored" / "stories.json").read_text(encoding="utf-8"))
+    assert {stories["split"][p.ref.story] for p in pairs} == {"train"}
+    earlier = {r.id for f in (outlets / "pairs.jsonl", outlets / "round2" / "pairs.jsonl") for r in read_refs(f)}
+    assert not earlier & {p.ref.id for p in pairs}  # no pair read in an earlier round
+
+
 def test_news_families_cover_the_failure_modes() -> None:
     from factcheck.training.data import LABEL_SETS
     from factcheck.training.news_families import news_family_pairs

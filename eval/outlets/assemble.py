@@ -51,10 +51,12 @@ def one_side_baseline(texts: list[str], labels: list[str], groups: list[str]) ->
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--refs", type=Path, default=Path("eval/outlets/pairs.jsonl"))
-    ap.add_argument("--articles", type=Path, default=Path("eval/outlets/articles.jsonl"))
+    ap.add_argument("--articles", type=Path, nargs="+", default=[Path("eval/outlets/articles.jsonl")],
+                    help="the written articles the pairs take sides from (round 3 needs rounds 1 and 2's)")
     ap.add_argument("--slices", type=Path, default=Path("runs/outlets/reading/slices"))
     ap.add_argument("--labels-dir", type=Path, default=Path("runs/outlets/reading/labels"))
-    ap.add_argument("--intended", type=Path, default=Path("runs/outlets/reading/hidden/intended.jsonl"))
+    ap.add_argument("--intended", type=Path, default=Path("runs/outlets/reading/hidden/intended.jsonl"),
+                    help="the writers' listed disagreements; 'none' for a round with no new writing")
     ap.add_argument("--data-dir", type=Path, default=Path("../shared/data"))
     ap.add_argument("--out", type=Path, default=Path("eval/outlets"))
     args = ap.parse_args(argv)
@@ -68,7 +70,7 @@ def main(argv: list[str] | None = None) -> None:
         for i, (row, reader) in sorted(second.items()):
             fh.write(json.dumps({"id": i, "label": row["label"], "type": row["type"], "annotator": reader}) + "\n")
 
-    articles = read_articles(args.articles)
+    articles = {k: v for path in args.articles for k, v in read_articles(path).items()}
     pairs = load_news_pairs(args.refs, args.data_dir, splits=("train",), articles=articles)
     labelled = [p for p in pairs if p.ref.label]
     written = [p.b if p.ref.body_b in articles else p.a for p in labelled]
@@ -82,7 +84,8 @@ def main(argv: list[str] | None = None) -> None:
     mixed = [p for p, pk in zip(labelled, kind) if pk == "original/written"]
 
     # The writers' listed disagreements: aligned (the pair holds both sentences) and read as contradiction.
-    intended = [json.loads(x) for x in args.intended.read_text(encoding="utf-8").splitlines() if x.strip()]
+    intended = [] if str(args.intended) == "none" else [
+        json.loads(x) for x in args.intended.read_text(encoding="utf-8").splitlines() if x.strip()]
     originals = read_bodies(args.data_dir / "news" / "fnc1_train_bodies.csv")
     listed = aligned = found = 0
     for art in intended:
@@ -96,8 +99,8 @@ def main(argv: list[str] | None = None) -> None:
             found += any(p.ref.label == "contradiction" for p in hits)
 
     card = {"pairs": len(refs), "read": len(labelled), "stories": len({p.ref.story for p in labelled}),
-            "articles": len(articles), "writers": dict(Counter(json.loads(x)["writer"] for x in
-                                                              args.articles.read_text(encoding="utf-8").splitlines())),
+            "articles": len(articles), "writers": dict(Counter(json.loads(x)["writer"] for path in args.articles
+                                                    for x in path.read_text(encoding="utf-8").splitlines() if x.strip())),
             "labels": dict(Counter(labels)), "types_of_contradictions": dict(Counter(
                 p.ref.type for p in labelled if p.ref.label == "contradiction")),
             "by_pair_kind": by_kind, "readers": dict(Counter(p.ref.annotator for p in labelled)),
