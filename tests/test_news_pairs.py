@@ -357,3 +357,29 @@ def test_news_pairs_train_both_ways_and_only_the_train_split(tmp_path) -> None:
     examples = news_pair_examples(path, data, contradiction_repeat=3, articles=arts)
     assert len(examples) == 2 + 6
     assert sum(e.hypothesis == claim and e.label == "contradiction" for e in examples) == 3
+
+
+def test_write_reading_keeps_scores_out_of_the_slices(tmp_path, monkeypatch) -> None:
+    import importlib
+    import random
+    import sys
+    from types import SimpleNamespace
+
+    monkeypatch.syspath_prepend(str(REPO / "eval" / "news_pairs"))
+    draw = importlib.import_module("draw")
+    claim = lambda art, text: SimpleNamespace(article=art, start=0, end=len(text), text=text)  # noqa: E731
+    rows = [{"id": f"p{k:03d}", "split": "train", "story": "train-1", "c": k / 250,
+             "a": claim("1", f"claim one {k}"), "b": claim("o1-A", f"claim two {k}")} for k in range(250)]
+    drawn = draw.sample(rows, 230, random.Random(0))
+    refs = draw.write_reading(drawn, random.Random(1), tmp_path / "pairs.jsonl", tmp_path / "slices", double=120)
+    assert len(refs) == len(read_refs(tmp_path / "pairs.jsonl")) == 230
+    firsts = sorted((tmp_path / "slices").glob("first*.jsonl"))
+    seconds = sorted((tmp_path / "slices").glob("second*.jsonl"))
+    assert [len(f.read_text().splitlines()) for f in firsts] == [100, 100, 30]
+    assert [len(f.read_text().splitlines()) for f in seconds] == [100, 20]
+    for f in firsts + seconds:
+        assert all(set(json.loads(x)) == {"id", "a", "b"} for x in f.read_text().splitlines())  # no score
+    hidden = [json.loads(x) for x in (tmp_path / "hidden" / "draw_scores.jsonl").read_text().splitlines()]
+    assert len(hidden) == 230 and all("c" in h and "stratum" in h for h in hidden)
+    assert {r.body_a for r in refs} | {r.body_b for r in refs} == {"1", "o1-A"}
+    del sys.modules["draw"]

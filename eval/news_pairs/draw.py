@@ -128,6 +128,63 @@ def sample(rows: list[dict], n: int, rng: random.Random) -> list[tuple[dict, int
     return out
 
 
+def rescore_screened(rows: list[dict], screen: float) -> int:
+    """Rows whose score reaches ``screen`` get the shipped 110M's two-way score, as the cascade would give them
+    (``c_screen`` keeps the screen's). Returns how many were sent on."""
+    from factcheck.nli import load_nli
+    from factcheck.verdict import two_way_scores
+
+    sent = [r for r in rows if r["c"] >= screen]
+    if sent:
+        texts = [(r["a"].text, r["b"].text) for r in sent] + [(r["b"].text, r["a"].text) for r in sent]
+        p = np.asarray(load_nli("large").predict(texts, batch_size=32)).reshape(-1, 3)
+        c, _ = two_way_scores(p[: len(sent)], p[len(sent):])
+        for r, v in zip(sent, c):
+            r["c_screen"], r["c"] = r["c"], float(v)
+    return len(sent)
+
+
+def pair_refs(drawn: list[tuple[dict, int, float]], rng: random.Random) -> tuple[list[PairRef], list[dict]]:
+    """The drawn pairs as refs (by body, offsets and hash) and as reading rows (id and the two texts), the sides
+    shuffled so that a reader cannot tell which article came first."""
+    refs, reading = [], []
+    for r, k, w in drawn:
+        a, b = r["a"], r["b"]
+        if rng.random() < 0.5:
+            a, b = b, a
+        refs.append(PairRef(id=r["id"], split=r["split"], story=r["story"], body_a=a.article, start_a=a.start,
+                            end_a=a.end, sha_a=sha(a.text), body_b=b.article, start_b=b.start, end_b=b.end,
+                            sha_b=sha(b.text), stratum=f"{STRATA[k][0]:.2f}-{min(STRATA[k][1], 1.0):.2f}",
+                            weight=round(w, 3)))
+        reading.append({"id": r["id"], "a": a.text, "b": b.text})
+    return refs, reading
+
+
+def write_reading(drawn: list[tuple[dict, int, float]], rng: random.Random, out: Path, slices: Path, double: int,
+                  per: int = 100) -> list[PairRef]:
+    """The drawn pairs as refs (``out``, sides shuffled), reading slices of ``per`` pairs without scores
+    (``first*``; ``second*`` for the ``double`` pairs read twice) and their scores in ``<slices>/../hidden/``."""
+    refs, reading = pair_refs(drawn, rng)
+    Path(out).parent.mkdir(parents=True, exist_ok=True)
+    write_refs(refs, out)
+    hidden = Path(slices).parent / "hidden"
+    Path(slices).mkdir(parents=True, exist_ok=True)
+    hidden.mkdir(exist_ok=True)
+    with open(hidden / "draw_scores.jsonl", "w", encoding="utf-8") as fh:
+        for r, k, w in drawn:
+            fh.write(json.dumps({"id": r["id"], "c": round(r["c"], 4), "c_screen": r.get("c_screen"),
+                                 "stratum": k}) + "\n")
+    order = list(range(len(reading)))
+    rng.shuffle(order)
+    second = order[:double]
+    rng.shuffle(second)
+    for name, ids in (("first", order), ("second", second)):
+        for n in range(0, len(ids), per):
+            (Path(slices) / f"{name}{n // per + 1:02d}.jsonl").write_text(
+                "".join(json.dumps(reading[j], ensure_ascii=False) + "\n" for j in ids[n:n + per]), encoding="utf-8")
+    return refs
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data-dir", type=Path, default=Path("../shared/data"))
@@ -171,16 +228,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"pool: {len(train_rows)} train/validation pairs, {len(dev_rows)} dev pairs", file=sys.stderr)
     drawn = sample(train_rows, args.train_pairs, rng) + sample(dev_rows, args.dev_pairs, rng)
 
-    refs, reading = [], []
-    for r, k, w in drawn:
-        a, b = r["a"], r["b"]
-        if rng.random() < 0.5:  # the reader sees the sides in random order
-            a, b = b, a
-        refs.append(PairRef(id=r["id"], split=r["split"], story=r["story"], body_a=a.article, start_a=a.start,
-                            end_a=a.end, sha_a=sha(a.text), body_b=b.article, start_b=b.start, end_b=b.end,
-                            sha_b=sha(b.text), stratum=f"{STRATA[k][0]:.2f}-{min(STRATA[k][1], 1.0):.2f}",
-                            weight=round(w, 3)))
-        reading.append({"id": r["id"], "a": a.text, "b": b.text})
+    refs, reading = pair_refs(drawn, rng)
     write_refs(refs, args.out)
 
     # Reading slices: shuffled, no scores. The scores and who reads what twice go to a folder readers never open.

@@ -25,9 +25,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from draw import STRATA, collect, sample  # noqa: E402
+from draw import collect, sample, write_reading  # noqa: E402
 
-from factcheck.evaluation.news_pairs import PairRef, dev_stories, read_bodies, read_refs, sha, write_refs  # noqa: E402
+from factcheck.evaluation.news_pairs import dev_stories, read_bodies, read_refs, sha  # noqa: E402
 from factcheck.pipeline import load_models, model_thresholds, settings_with  # noqa: E402
 
 
@@ -87,39 +87,10 @@ def main(argv: list[str] | None = None) -> None:
     drawn = (sample(val_rows, args.validation_pairs, rng) + sample(dev_rows, args.dev_pairs, rng)
              + sample(train_rows, args.train_pairs, rng))
 
-    refs, reading = [], []
-    for r, k, w in drawn:
-        a, b = r["a"], r["b"]
-        if rng.random() < 0.5:
-            a, b = b, a
-        refs.append(PairRef(id=r["id"], split=r["split"], story=r["story"], body_a=a.article, start_a=a.start,
-                            end_a=a.end, sha_a=sha(a.text), body_b=b.article, start_b=b.start, end_b=b.end,
-                            sha_b=sha(b.text), stratum=f"{STRATA[k][0]:.2f}-{min(STRATA[k][1], 1.0):.2f}",
-                            weight=round(w, 3)))
-        reading.append({"id": r["id"], "a": a.text, "b": b.text})
-    write_refs(refs, args.out)
-    hidden = args.slices.parent / "hidden"
-    hidden.mkdir(parents=True, exist_ok=True)
-    with open(hidden / "draw_scores.jsonl", "w", encoding="utf-8") as fh:
-        for r, k, w in drawn:
-            fh.write(json.dumps({"id": r["id"], "c": round(r["c"], 4), "stratum": k}) + "\n")
-    order = list(range(len(reading)))
-    rng.shuffle(order)
-    # First reads in slices numbered in order; the double reads form their own slices ("second").
-    per = args.slice_size
-    for n in range(0, len(order), per):
-        path = args.slices / f"first{n // per + 1:02d}.jsonl"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text("".join(json.dumps(reading[j], ensure_ascii=False) + "\n" for j in order[n:n + per]),
-                        encoding="utf-8")
-    second = order[: args.double]
-    rng.shuffle(second)
-    for n in range(0, len(second), per):
-        path = args.slices / f"second{n // per + 1:02d}.jsonl"
-        path.write_text("".join(json.dumps(reading[j], ensure_ascii=False) + "\n" for j in second[n:n + per]),
-                        encoding="utf-8")
-    print(f"wrote {len(refs)} refs to {args.out}; {math.ceil(len(order) / per)} first slices, "
-          f"{math.ceil(len(second) / per)} second slices in {args.slices}", file=sys.stderr)
+    refs = write_reading(drawn, rng, args.out, args.slices, args.double, per=args.slice_size)
+    per, n_second = args.slice_size, min(args.double, len(refs))
+    print(f"wrote {len(refs)} refs to {args.out}; {math.ceil(len(refs) / per)} first slices, "
+          f"{math.ceil(n_second / per)} second slices in {args.slices}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -24,9 +24,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "news_pairs"))
 
-from draw import STRATA, collect, sample  # noqa: E402
+from draw import collect, pair_refs, sample  # noqa: E402
 
-from factcheck.evaluation.news_pairs import PairRef, read_bodies, sha, write_refs  # noqa: E402
+from factcheck.evaluation.news_pairs import read_bodies, sha, write_refs  # noqa: E402
 from factcheck.pipeline import load_models, model_thresholds, settings_with  # noqa: E402
 
 
@@ -87,16 +87,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"{len(rows)} aligned pairs", file=sys.stderr)
     drawn = sample(rows, min(args.max_pairs, len(rows)), rng)
 
-    refs, reading = [], []
-    for r, k, w in drawn:
-        a, b = r["a"], r["b"]
-        if rng.random() < 0.5:
-            a, b = b, a
-        refs.append(PairRef(id=r["id"], split="train", story=r["story"], body_a=a.article, start_a=a.start,
-                            end_a=a.end, sha_a=sha(a.text), body_b=b.article, start_b=b.start, end_b=b.end,
-                            sha_b=sha(b.text), stratum=f"{STRATA[k][0]:.2f}-{min(STRATA[k][1], 1.0):.2f}",
-                            weight=round(w, 3)))
-        reading.append({"id": r["id"], "a": a.text, "b": b.text})
+    refs, reading = pair_refs(drawn, rng)
     write_refs(refs, args.out)
     args.articles_out.parent.mkdir(parents=True, exist_ok=True)
     with open(args.articles_out, "w", encoding="utf-8") as fh:

@@ -18,16 +18,12 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-import numpy as np
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "news_pairs"))
 
-from draw import STRATA, collect, sample  # noqa: E402
+from draw import STRATA, collect, rescore_screened, sample, write_reading  # noqa: E402
 
-from factcheck.evaluation.news_pairs import PairRef, read_bodies, read_refs, sha, write_refs  # noqa: E402
-from factcheck.nli import load_nli  # noqa: E402
+from factcheck.evaluation.news_pairs import read_bodies, read_refs, sha  # noqa: E402
 from factcheck.pipeline import load_models, model_thresholds, settings_with  # noqa: E402
-from factcheck.verdict import two_way_scores  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -58,45 +54,10 @@ def main(argv: list[str] | None = None) -> None:
     nli, embedder, _ = load_models()
     settings = settings_with(include_all=True, thresholds=model_thresholds(nli))
     rows = [r for r in collect(stories, bodies, nli, embedder, settings, lambda s: "train") if r["id"] not in old]
-    sent = [r for r in rows if r["c"] >= args.screen]
-    print(f"{len(rows)} unread pairs; {len(sent)} screened in for the 110M", file=sys.stderr, flush=True)
-    large = load_nli("large")
-    texts = [(r["a"].text, r["b"].text) for r in sent] + [(r["b"].text, r["a"].text) for r in sent]
-    p = np.asarray(large.predict(texts, batch_size=32)).reshape(-1, 3)
-    c, _ = two_way_scores(p[: len(sent)], p[len(sent):])
-    for r, v in zip(sent, c):
-        r["c_screen"], r["c"] = r["c"], float(v)
+    n = rescore_screened(rows, args.screen)
+    print(f"{len(rows)} unread pairs; {n} screened in for the 110M", file=sys.stderr, flush=True)
     drawn = sample(rows, min(args.pairs, len(rows)), rng)
-    refs, reading = [], []
-    for r, k, w in drawn:
-        a, b = r["a"], r["b"]
-        if rng.random() < 0.5:
-            a, b = b, a
-        refs.append(PairRef(id=r["id"], split="train", story=r["story"], body_a=a.article, start_a=a.start,
-                            end_a=a.end, sha_a=sha(a.text), body_b=b.article, start_b=b.start, end_b=b.end,
-                            sha_b=sha(b.text), stratum=f"{STRATA[k][0]:.2f}-{min(STRATA[k][1], 1.0):.2f}",
-                            weight=round(w, 3)))
-        reading.append({"id": r["id"], "a": a.text, "b": b.text})
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    write_refs(refs, args.out)
-    sl = args.slices
-    hidden = sl.parent / "hidden"
-    sl.mkdir(parents=True, exist_ok=True)
-    hidden.mkdir(exist_ok=True)
-    with open(hidden / "draw_scores.jsonl", "w") as fh:
-        for r, k, w in drawn:
-            fh.write(json.dumps({"id": r["id"], "c": round(r["c"], 4), "c_screen": r.get("c_screen"),
-                                 "stratum": k}) + "\n")
-    order = list(range(len(reading)))
-    rng.shuffle(order)
-    for n in range(0, len(order), 100):
-        (sl / f"first{n // 100 + 1:02d}.jsonl").write_text(
-            "".join(json.dumps(reading[j], ensure_ascii=False) + "\n" for j in order[n:n + 100]), encoding="utf-8")
-    second = order[: args.double]
-    rng.shuffle(second)
-    for n in range(0, len(second), 100):
-        (sl / f"second{n // 100 + 1:02d}.jsonl").write_text(
-            "".join(json.dumps(reading[j], ensure_ascii=False) + "\n" for j in second[n:n + 100]), encoding="utf-8")
+    refs = write_reading(drawn, rng, args.out, args.slices, args.double)
     pool = Counter(next(i for i, (lo, hi) in enumerate(STRATA) if lo <= r["c"] < hi) for r in rows)
     print("strata drawn", sorted(Counter(k for _, k, _ in drawn).items()), "pool", sorted(pool.items()),
           file=sys.stderr)
