@@ -236,8 +236,9 @@ class Scenario:
 
     def env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("FCFAULT_")}
+        # The fake CLI's fake judge decides alone: no installed large verifier is stacked on it.
         env.update({"PYTHONPATH": str(self.code), "FACTCHECK_FAKE_DELAY": str(self.args.delay),
-                    "FCFAULT_CLI": str(self.code / "tests" / "fake_cli.py")})
+                    "FACTCHECK_VERIFY": "none", "FCFAULT_CLI": str(self.code / "tests" / "fake_cli.py")})
         if self.disk.kind == "simulated":
             env["FCFAULT_OUT"] = str(self.out)
         return {**env, **self.disk.env}

@@ -150,8 +150,8 @@ def run(
     sink = ShardSink(out, fmt)
     results: list[ShardResult] = []
     job = _Job(sink, shards)
-    with stop_on_signals(handle_signals):
-        try:
+    try:
+        with stop_on_signals(handle_signals):
             sink.lock()
             try:
                 embedder, nli = models.load()
@@ -192,10 +192,10 @@ def run(
                                actors=actors, verbose=verbose, on_shard=record)
             finally:
                 sink.unlock()
-        except ShardWriteError as exc:
-            raise OutputError(job.failed(exc)) from None
-        except Stopped as exc:
-            raise BatchInterrupted(job.stopped(exc), exc.signum) from None
+    except ShardWriteError as exc:
+        raise OutputError(job.failed(exc)) from None
+    except Stopped as exc:
+        raise BatchInterrupted(job.stopped(exc), exc.signum) from None
     return Summary(
         clusters=len(clusters),
         done=sum(r.done for r in results),
