@@ -313,13 +313,28 @@ def _news_pairs_calibrate(spec: DataSpec, nli_model: str, device: str | None, ba
 
 
 def compare_command(
-    reports: Annotated[list[Path], typer.Argument(help="JSON reports written by `factcheck eval --output`.", show_default=False)],
+    reports: Annotated[list[Path], typer.Argument(help="JSON reports written by `factcheck eval --output` (news-pairs ones too).", show_default=False)],
     markdown: Annotated[Optional[Path], typer.Option("--markdown", help="Also write the table to this file.")] = None,
+    predictions: Annotated[Optional[list[Path]], typer.Option("--predictions", help="Each run's prediction file (`factcheck eval --predictions`), one per report in the same order: adds a paired bootstrap of each run's PR-AUC against the first run's, by story when the records name one.", show_default=False)] = None,
+    positive: Annotated[str, typer.Option("--positive", help="The label whose PR-AUC the paired comparison measures.")] = "contradiction",
+    resamples: Annotated[int, typer.Option("--resamples", help="Bootstrap resamples for the paired comparison.")] = 2000,
 ) -> None:
-    """Put several evaluation runs side by side in one Markdown table."""
+    """Put several evaluation runs side by side in one Markdown table; with --predictions, say whether each run
+    beats the first on the same pairs (a paired bootstrap interval for the PR-AUC difference)."""
+    from factcheck.errors import InputError
     from factcheck.evaluation import compare_markdown, load_report
+    from factcheck.evaluation.paired import load_predictions, paired_difference, paired_markdown
 
     table = compare_markdown([load_report(p) for p in reports])
+    if predictions:
+        if len(predictions) != len(reports):
+            raise InputError(f"--predictions: give one prediction file per report ({len(reports)}), "
+                             f"got {len(predictions)}")
+        if resamples < 1:
+            raise InputError(f"--resamples must be at least 1, got {resamples}")
+        runs = [load_predictions(p, positive) for p in predictions]
+        diffs = [paired_difference(runs[0], r, positive, resamples) for r in runs[1:]]
+        table += "\n" + paired_markdown([p.name for p in predictions], diffs)
     if markdown is not None:
         markdown.parent.mkdir(parents=True, exist_ok=True)
         markdown.write_text(table, encoding="utf-8")

@@ -40,6 +40,8 @@ __all__ = [
 SCHEMA = "factcheck.eval/1"
 # Scalar metrics in the order tables show them.
 METRIC_ORDER = ("accuracy", "macro_f1", "balanced_accuracy", "roc_auc", "pr_auc", "ece")
+# `factcheck eval --preset news-pairs` reports: the checker's reported contradictions
+NEWS_PAIRS_ORDER = ("precision", "recall", "f0.5", "precision@10", "precision@50")
 
 
 def jsonable(value):
@@ -191,11 +193,20 @@ def write_json(path: Path, data: dict) -> Path:
 
 
 def load_report(path: Path) -> dict:
+    """An eval report (``factcheck eval --output``), or a news-pairs one (``--preset news-pairs``)."""
     path = Path(path)
     data = read_json(path, "no such report file")
-    if not isinstance(data, dict) or data.get("schema") != SCHEMA:
-        raise InputError(f"{path}: not a factcheck eval report (expected schema {SCHEMA})")
+    news_pairs = isinstance(data, dict) and data.get("task") == "news-pairs" and isinstance(data.get("metrics"), dict)
+    if not isinstance(data, dict) or (data.get("schema") != SCHEMA and not news_pairs):
+        raise InputError(f"{path}: not a factcheck eval report (expected schema {SCHEMA}, or a news-pairs report)")
     return data
+
+
+def _run_name(report: dict) -> str:
+    model = report.get("model") or {}
+    if report.get("task") == "news-pairs":
+        return f"news-pairs {report.get('split', '?')} · {model.get('name', '?')} ({model.get('source', '?')})"
+    return f"{report['dataset']['name']} · {model.get('name', '?')}"
 
 
 def _fmt(value, digits: int = 3) -> str:
@@ -258,13 +269,14 @@ def markdown_report(report: dict) -> str:
 
 
 def compare_markdown(reports: Sequence[dict], names: Sequence[str] | None = None) -> str:
-    """Several runs side by side: one row per run, one column per headline metric."""
-    names = list(names) if names else [f"{r['dataset']['name']} · {(r.get('model') or {}).get('name', '?')}" for r in reports]
-    header = ["run", "task", "n", *METRIC_ORDER, "pairs/s", "thresholds"]
-    lines = ["| " + " | ".join(header) + " |", "|---|---|---:|" + "---:|" * (len(METRIC_ORDER) + 1) + "---|"]
+    """Several runs side by side: one row per run, one column per headline metric any of them has."""
+    names = list(names) if names else [_run_name(r) for r in reports]
+    metrics = [m for m in (*METRIC_ORDER, *NEWS_PAIRS_ORDER) if any(m in r["metrics"] for r in reports)]
+    header = ["run", "task", "n", *metrics, "pairs/s", "thresholds"]
+    lines = ["| " + " | ".join(header) + " |", "|---|---|---:|" + "---:|" * (len(metrics) + 1) + "---|"]
     for name, r in zip(names, reports):
         cells = [name, r["task"], str(r["n"])]
-        cells += [_fmt(r["metrics"].get(m)) for m in METRIC_ORDER]
+        cells += [_fmt(r["metrics"].get(m)) for m in metrics]
         cells.append(_fmt(r.get("pairs_per_second"), 1))
         cells.append("fitted" if r.get("thresholds") else "none")
         lines.append("| " + " | ".join(cells) + " |")
