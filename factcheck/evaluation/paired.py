@@ -18,7 +18,7 @@ import numpy as np
 from factcheck.errors import InputError
 from factcheck.evaluation.metrics import average_precision
 
-__all__ = ["PairedDifference", "Predictions", "load_predictions", "paired_difference"]
+__all__ = ["PairedDifference", "Predictions", "load_predictions", "paired_difference", "paired_markdown"]
 
 
 @dataclass(frozen=True)
