@@ -254,6 +254,37 @@ def test_lora_fit_pauses_resumes_and_exports_the_adapter(tmp_path, tiny_mpnet_ba
     assert np.load(tmp_path / "p.npy").shape == (40, 3) and len(np.load(tmp_path / "v.npy")) > 0
 
 
+def test_widen_starts_an_adapter_on_more_layers_as_the_same_function(tiny_mpnet_base):
+    import torch
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    from factcheck.errors import InputError
+    from factcheck.training.lora import load_trainable_state, trainable_state, wrap
+
+    narrow = _peft_model(tiny_mpnet_base, layers="upper1")
+    state = trainable_state(narrow)
+    tokenizer = AutoTokenizer.from_pretrained(tiny_mpnet_base)
+    batch = tokenizer([a for a, _ in PAIRS], [b for _, b in PAIRS], return_tensors="pt", padding=True)
+
+    def fresh():
+        torch.manual_seed(2)
+        model = AutoModelForSequenceClassification.from_pretrained(
+            tiny_mpnet_base, num_labels=3, id2label=dict(enumerate(LABELS)),
+            label2id={n: i for i, n in enumerate(LABELS)})
+        return wrap(model, 4, layers="all", dropout=0.0).eval()
+
+    with pytest.raises(InputError, match="do(es)? not fit"):
+        load_trainable_state(fresh(), state)
+    wide = fresh()
+    load_trainable_state(wide, state, widen=True)
+    with torch.no_grad():
+        assert torch.allclose(wide(**batch).logits, narrow(**batch).logits, atol=1e-5)
+    assert any(".layer.0." in n and "lora_A" in n for n, p in wide.named_parameters() if p.requires_grad)
+    # Widening never hides a state that holds something the model lacks (another rank, another model).
+    with pytest.raises(InputError):
+        load_trainable_state(fresh(), {**state, "extra.weight": torch.zeros(1)}, widen=True)
+
+
 def test_bundle_keeps_the_limit_and_lists_what_was_left_out(tmp_path):
     import tarfile
 

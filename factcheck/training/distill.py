@@ -362,9 +362,13 @@ def fit(args: argparse.Namespace) -> dict:
 
             # Continue from an earlier run's adapter and head (fresh optimizer, step 0, this pool's schedule).
             start = torch.load(args.init_adapter, map_location=device, weights_only=False)
-            if start.get("lora") != lora:
-                raise InputError(f"{args.init_adapter}: made with LoRA {start.get('lora')}, not {lora}")
-            load_trainable_state(model, start["trainable"])
+            made = start.get("lora") or {}
+            widen = bool(getattr(args, "widen", False))
+            same = {k: v for k, v in made.items() if k != "layers"} == {k: v for k, v in lora.items() if k != "layers"}
+            if made != lora and not (widen and same):
+                raise InputError(f"{args.init_adapter}: made with LoRA {start.get('lora')}, not {lora}"
+                                 + ("" if widen else " (--widen starts more layers from it)"))
+            load_trainable_state(model, start["trainable"], widen=widen)
             log.info("started from the adapter of %s (its step %d)", args.init_adapter, start["step"])
     ids, types = encode(tokenizer, train_set, args.max_length)
     allowed = torch.tensor([label_mask(e.label) for e in train_set], dtype=torch.bool)
@@ -610,6 +614,8 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--lora-rank", type=int, default=0, help="train a LoRA adapter of this rank (0: full fine-tune)")
     p.add_argument("--lora-alpha", type=float, default=0.0, help="LoRA scaling alpha (default: 2 x rank)")
     p.add_argument("--lora-layers", default="all", help="all, upper (the upper half), upperN, or a-b")
+    p.add_argument("--widen", action="store_true",
+                   help="with --init-adapter: start an adapter on more --lora-layers from it (new layers start at zero)")
     p.add_argument("--lora-targets", choices=("all", "attention"), default="all",
                    help="LoRA on attention and feed-forward linears, or attention only")
     p.add_argument("--keep-fp32", action="store_true", help="export fp32 (a teacher to label with)")

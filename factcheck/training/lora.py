@@ -75,10 +75,21 @@ def trainable_state(model) -> dict:
     return {n: p.detach().cpu().clone() for n, p in model.named_parameters() if p.requires_grad}
 
 
-def load_trainable_state(model, state: dict) -> None:
-    """Put ``trainable_state`` back; refuses a state that does not fit the model (another config)."""
+def load_trainable_state(model, state: dict, widen: bool = False) -> None:
+    """Put ``trainable_state`` back; refuses a state that does not fit the model (another config).
+
+    ``widen``: the model may hold LoRA matrices that ``state`` lacks (an adapter on more layers than the one it
+    starts from). Those keep their fresh initialisation, whose zero ``lora_B`` adds nothing, so the widened model
+    starts as the same function; anything else missing or extra is still refused.
+    """
     params = dict(model.named_parameters())
     wanted = {n for n, p in params.items() if p.requires_grad}
+    if widen:
+        extra = set(state) - wanted
+        missing = wanted - set(state)
+        if not extra and missing and all(".lora_A." in n or ".lora_B." in n for n in missing):
+            wanted = wanted & set(state)
+            log.info("widened: %d LoRA matrices start fresh (zero update)", len(missing))
     if set(state) != wanted:
         raise InputError(f"checkpoint does not fit this LoRA set-up: {len(set(state) ^ wanted)} parameters differ "
                          "(change --lora-* back, or start a fresh --out)")
