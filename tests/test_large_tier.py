@@ -247,6 +247,13 @@ def test_lora_fit_pauses_resumes_and_exports_the_adapter(tmp_path, tiny_mpnet_ba
     other = [*common[:-4], "--lora-layers", "all", "--precision", "fp32"]
     with pytest.raises(SystemExit, match="made with LoRA"):
         distill.main(["fit", *other, "--out", str(tmp_path / "resumed")])
+    # --widen starts an adapter on every layer from the upper1 run; without it, the same start is refused.
+    start = ["--init-adapter", str(tmp_path / "whole" / "checkpoint.pt")]
+    with pytest.raises(SystemExit, match="--widen"):
+        distill.main(["fit", *other, *start, "--out", str(tmp_path / "refused")])
+    distill.main(["fit", *other, *start, "--widen", "--out", str(tmp_path / "wide")])
+    wide = torch.load(tmp_path / "wide" / "checkpoint.pt", weights_only=False)
+    assert wide["lora"]["layers"] == "all" and any(".layer.0." in k for k in wide["trainable"])
     # The teacher labels the pool from base + adapter.
     distill.main(["label", "--pool", str(pool), "--model", str(tmp_path / "whole" / "adapter"),
                   "--base", str(tiny_mpnet_base), "--out", str(tmp_path / "p.npy"),
