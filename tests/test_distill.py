@@ -93,6 +93,45 @@ def test_distillation_loss_mixes_hard_and_soft_terms():
     assert distill.distillation_loss(logits, allowed, other, 0.8, 1.0) > distill.distillation_loss(logits, allowed, other, 0.2, 1.0)
 
 
+def test_distillation_loss_rows_without_teacher_or_without_label():
+    import torch
+
+    from factcheck.training.data import label_mask
+    from factcheck.training.losses import set_valued_nll
+
+    logits = torch.tensor([[2.0, 0.5, -1.0], [0.1, 0.2, 1.5], [0.3, -0.2, 0.9]])
+    allowed = torch.tensor([label_mask("entailment"), label_mask("not_contradiction"), label_mask("any")])
+    teacher = torch.softmax(torch.tensor([[-1.0, 0.5, 2.0], [1.5, 0.2, 0.1], [2.0, 0.0, -2.0]]), -1)
+    kl = (teacher * (teacher.log() - torch.log_softmax(logits, -1))).sum(-1)
+    hard = [set_valued_nll(logits[i:i + 1], allowed[i:i + 1]) for i in range(3)]
+    assert float(hard[2]) == pytest.approx(0.0, abs=1e-6)  # 'any' allows every class: no hard loss
+    # Row 0 has no teacher (NaN): hard only. Row 1: alpha mix. Row 2 ('any'): the teacher alone, at full weight.
+    no_teacher = teacher.clone()
+    no_teacher[0] = float("nan")
+    got = distill.distillation_loss(logits, allowed, no_teacher, 0.25, 1.0)
+    want = (hard[0] + 0.75 * hard[1] + 0.25 * kl[1] + kl[2]) / 3
+    assert torch.allclose(got, want, atol=1e-6)
+    # Every row with a teacher and a hard label: the old formula, (1 - alpha) * hard + alpha * KL.
+    both = allowed[:2]
+    old = 0.75 * set_valued_nll(logits[:2], both) + 0.25 * kl[:2].mean()
+    assert torch.allclose(distill.distillation_loss(logits[:2], both, teacher[:2], 0.25, 1.0), old, atol=1e-6)
+
+
+def test_rows_without_a_label_need_a_teacher():
+    import torch
+
+    rows = [NLIExample("p", "h", "entailment", "mnli"), NLIExample("p2", "h2", "any", "news_teacher")]
+    distill.check_teacher_rows(rows[:1], None, 0.0, "t.npy")  # no 'any' rows: nothing to check
+    with pytest.raises(InputError, match="no hard label"):
+        distill.check_teacher_rows(rows, None, 0.5, "t.npy")
+    with pytest.raises(InputError, match="no hard label"):
+        distill.check_teacher_rows(rows, torch.full((2, 3), 1 / 3), 0.0, "t.npy")
+    teacher = torch.tensor([[0.2, 0.3, 0.5], [float("nan")] * 3])
+    with pytest.raises(InputError, match="1 training rows labelled 'any' have no teacher"):
+        distill.check_teacher_rows(rows, teacher, 0.5, "t.npy")
+    distill.check_teacher_rows(rows, teacher.flip(0), 0.5, "t.npy")
+
+
 @pytest.mark.parametrize("suffix", [".xz", ".gz"])
 def test_pool_roundtrip(tmp_path, suffix):
     train = [("s1", NLIExample("p1", "h1", "entailment", "mnli")), ("s2", NLIExample("p2", "h2", "not_entailment", "fever"))]

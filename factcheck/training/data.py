@@ -23,6 +23,8 @@ LABEL_SETS: dict[str, tuple[str, ...]] = {
     "not_entailment": ("neutral", "contradiction"),
     # Real news pairs read as compatible (rewording, added detail) and templated time words: anything but a clash.
     "not_contradiction": ("entailment", "neutral"),
+    # No hard label: a row that only a teacher's probabilities train (``distill fit --teacher-probs``).
+    "any": ("entailment", "neutral", "contradiction"),
 }
 
 

@@ -270,20 +270,45 @@ def scores(probs: np.ndarray, examples: list[NLIExample]) -> dict:
 # ---------------------------------------------------------------- losses (pure)
 
 def distillation_loss(logits, allowed, teacher_probs, alpha: float, temperature: float):
-    """``(1-alpha) * set-valued NLL + alpha * T^2 * KL(teacher || student at T)``; alpha=0 is plain training."""
+    """Per row ``(1-a) * set-valued NLL + a * T^2 * KL(teacher || student at T)``, averaged over rows.
+
+    ``a`` is ``alpha`` for rows with a teacher and a hard label; 1 for rows with a teacher and no hard label (the
+    label ``any``, which allows every class); 0 for rows whose teacher probabilities are NaN (no teacher: hard
+    label only). alpha=0 or no teacher is plain training.
+    """
     import torch
 
     from factcheck.training.losses import set_valued_nll
 
-    hard = set_valued_nll(logits, allowed)
     if teacher_probs is None or alpha == 0:
-        return hard
-    t = teacher_probs.float().clamp_min(1e-8)
+        return set_valued_nll(logits, allowed)
+    log_probs = torch.log_softmax(logits.float(), dim=-1)
+    hard = -torch.logsumexp(log_probs.masked_fill(~allowed.bool(), float("-inf")), dim=-1)
+    has_teacher = ~torch.isnan(teacher_probs.float()).any(-1)
+    t = torch.nan_to_num(teacher_probs.float(), nan=1.0 / teacher_probs.shape[-1]).clamp_min(1e-8)
     if temperature != 1.0:
         t = torch.softmax(torch.log(t) / temperature, dim=-1)
     log_s = torch.log_softmax(logits.float() / temperature, dim=-1)
-    kl = (t * (torch.log(t) - log_s)).sum(-1).mean()
-    return (1 - alpha) * hard + alpha * temperature ** 2 * kl
+    kl = (t * (torch.log(t) - log_s)).sum(-1)
+    informative = ~allowed.bool().all(-1)
+    a = torch.where(has_teacher, torch.where(informative, torch.full_like(kl, alpha), torch.ones_like(kl)),
+                    torch.zeros_like(kl))
+    return ((1 - a) * hard + a * temperature ** 2 * kl).mean()
+
+
+def check_teacher_rows(train_set: list[NLIExample], teacher, alpha: float, where: str) -> None:
+    """Rows labelled ``any`` train on the teacher alone: refuse them without one (no file, alpha 0, NaN row)."""
+    free = [i for i, e in enumerate(train_set) if e.label == "any"]
+    if not free:
+        return
+    if teacher is None or alpha == 0:
+        raise InputError(f"{where}: {len(free)} training rows have no hard label ('any'); they need teacher "
+                         "probabilities and --alpha > 0")
+    import torch
+
+    missing = int(torch.isnan(teacher[free]).any(-1).sum())
+    if missing:
+        raise InputError(f"{where}: {missing} training rows labelled 'any' have no teacher probabilities (NaN)")
 
 
 def lr_factor(progress: float, warmup: float = 0.06) -> float:
@@ -349,6 +374,7 @@ def fit(args: argparse.Namespace) -> dict:
         if len(teacher) != len(train_set):
             raise InputError(f"{args.teacher_probs}: {len(teacher)} rows of teacher probabilities for "
                              f"{len(train_set)} training rows")
+    check_teacher_rows(train_set, teacher, args.alpha, args.teacher_probs or "--teacher-probs")
     model, tokenizer = load_model(Path(args.init), device)
     lora = None
     if args.lora_rank:
