@@ -282,8 +282,7 @@ def distillation_loss(logits, allowed, teacher_probs, alpha: float, temperature:
 
     if teacher_probs is None or alpha == 0:
         return set_valued_nll(logits, allowed)
-    log_probs = torch.log_softmax(logits.float(), dim=-1)
-    hard = -torch.logsumexp(log_probs.masked_fill(~allowed.bool(), float("-inf")), dim=-1)
+    hard = set_valued_nll(logits, allowed, per_row=True)
     has_teacher = ~torch.isnan(teacher_probs.float()).any(-1)
     t = torch.nan_to_num(teacher_probs.float(), nan=1.0 / teacher_probs.shape[-1]).clamp_min(1e-8)
     if temperature != 1.0:
